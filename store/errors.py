@@ -1,0 +1,74 @@
+"""Errors the store raises. Each carries a one-line message meant for the user."""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """Base class: ``str(error)`` is a complete, user-facing, one-line message."""
+
+
+class StoreMissing(StoreError):
+    """No store at the given path (run ``personae init``)."""
+
+
+class StoreExists(StoreError):
+    """``init`` on a path that already holds a store."""
+
+
+class StoreUnreadable(StoreError):
+    """The path exists but cannot be opened or is not a personae store."""
+
+
+class StorePermissions(StoreError):
+    """Group or others may read or write the store; the message names the chmod fix."""
+
+
+class StoreBusy(StoreError):
+    """Another process held the write lock for longer than the busy timeout."""
+
+
+class SchemaTooNew(StoreError):
+    """The store was written by a newer personae."""
+
+
+class WrongPassphrase(StoreError):
+    """The passphrase does not unwrap the store key."""
+
+
+class Locked(StoreError):
+    """The store's keys were dropped (auto-lock); unlock again."""
+
+
+class NotFound(StoreError):
+    """An unknown persona, account, feed, draft or outbox entry."""
+
+
+class Conflict(StoreError):
+    """A name or value that must be unique already exists, or a state change is not allowed."""
+
+
+class TamperedValue(StoreError):
+    """A value failed authentication: changed on disk, or copied from another row or persona."""
+
+    def __init__(self, table: str, row: int, column: str, persona_id: int) -> None:
+        self.table, self.row, self.column, self.persona_id = table, row, column, persona_id
+        super().__init__(
+            f"{KINDS.get(table, table)} {row} of persona {persona_id} failed authentication "
+            f"({column}): changed on disk or copied from elsewhere; skipped"
+        )
+
+
+# How each table's rows are named in messages.
+KINDS = {
+    "personas": "persona",
+    "accounts": "account",
+    "feeds": "feed",
+    "items": "timeline item",
+    "drafts": "draft",
+    "outbox": "outbox entry",
+    "guard_terms": "guard term",
+}
+
+
+class Invalid(StoreError, ValueError):
+    """A value the store will not take (a bad colour, an empty name, a negative delay)."""

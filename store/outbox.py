@@ -1,0 +1,258 @@
+"""The outbox: one entry per (post, account), queued → sending → sent | failed.
+
+Every entry gets its idempotency key when it is queued, and its network details (e.g. a
+Bluesky record key) are stored when it is claimed, before the first attempt: a retry after
+a crash sends the same thing again, and the network recognises it."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from . import drafts
+from .errors import Conflict, Invalid, NotFound, TamperedValue
+from .models import FAILED, QUEUED, SENDING, SENT, Account, Draft, OutboxEntry
+
+if TYPE_CHECKING:
+    from .store import Store
+
+TABLE = "outbox"
+LEASE_SECONDS = 120  # a claim older than this belongs to a process that died
+
+
+class Outbox:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def enqueue(self, draft: Draft, accounts: Sequence[Account], delay: int = 0) -> list[int]:
+        """Queue the draft for each account; it becomes due after ``delay`` seconds."""
+        if not accounts:
+            raise Invalid("choose at least one account to publish to")
+        if not draft.text.strip():
+            raise Invalid("an empty post cannot be published")
+        if any(a.persona_id != draft.persona_id for a in accounts):
+            raise Conflict("a post can only go to accounts of its own persona")
+        now = time.time()
+        cipher = self.store.cipher(draft.persona_id)
+        with self.store.write() as conn:
+            state = conn.execute("select state from drafts where id = ?", (draft.id,)).fetchone()
+            if state is None or state[0] != drafts.DRAFT:
+                raise Conflict(f"draft {draft.id} is already queued or sent")
+            ids = []
+            for account in accounts:
+                entry_id = self.store.next_id(TABLE)
+                payload = {"text": draft.text, "details": {}}
+                self.store.db[TABLE].insert(
+                    {
+                        "id": entry_id,
+                        "draft_id": draft.id,
+                        "persona_id": draft.persona_id,
+                        "account_id": account.id,
+                        "created": now,
+                        "updated": now,
+                        "state": QUEUED,
+                        "idem_key": secrets.token_urlsafe(18),
+                        "attempts": 0,
+                        "next_attempt": now + delay,
+                        "payload": cipher.seal_json(TABLE, entry_id, "payload", payload),
+                    }
+                )
+                ids.append(entry_id)
+            self.store.drafts.set_state(draft.id, drafts.QUEUED)
+        return ids
+
+    def list(self, persona_id: int | None = None, states: Sequence[str] = ()) -> list[OutboxEntry]:
+        query, args = "select * from outbox where 1", []
+        if persona_id is not None:
+            query += " and persona_id = ?"
+            args.append(persona_id)
+        if states:
+            query += f" and state in ({','.join('?' * len(states))})"
+            args.extend(states)
+        return self._decode_all(self.store.rows(query + " order by id desc", tuple(args)))
+
+    def get(self, entry_id: int) -> OutboxEntry:
+        rows = self.store.rows("select * from outbox where id = ?", (entry_id,))
+        if not rows:
+            raise NotFound(f"no outbox entry {entry_id}")
+        return self._decode(rows[0])
+
+    def due(self, now: float | None = None) -> list[OutboxEntry]:
+        """Entries ready to send: queued and due, or claimed by a process that died,
+        through accounts that are not paused."""
+        now = time.time() if now is None else now
+        rows = self.store.rows(
+            "select outbox.* from outbox join accounts on accounts.id = outbox.account_id "
+            "where outbox.state in (?, ?) and outbox.next_attempt <= ? and accounts.paused = 0 "
+            "order by outbox.next_attempt, outbox.id",
+            (QUEUED, SENDING, now),
+        )
+        return self._decode_all(rows)
+
+    def next_due_time(self) -> float | None:
+        with self.store.read() as conn:
+            row = conn.execute(
+                "select min(outbox.next_attempt) from outbox join accounts "
+                "on accounts.id = outbox.account_id "
+                "where outbox.state in (?, ?) and accounts.paused = 0",
+                (QUEUED, SENDING),
+            ).fetchone()
+        return row[0]
+
+    def claim(self, entry: OutboxEntry, details: dict | None = None) -> OutboxEntry | None:
+        """Take the entry for one attempt, storing network details the first time.
+
+        Atomic across processes: returns None when another process claimed it first."""
+        now = time.time()
+        with self.store.write() as conn:
+            current = self.get(entry.id)
+            if current.state not in (QUEUED, SENDING) or current.next_attempt > now:
+                return None
+            merged = dict(current.details)
+            for key, value in (details or {}).items():
+                merged.setdefault(key, value)
+            conn.execute(
+                "update outbox set state = ?, attempts = attempts + 1, next_attempt = ?, "
+                "updated = ?, payload = ? where id = ?",
+                (SENDING, now + LEASE_SECONDS, now, self._payload(current, merged), entry.id),
+            )
+        return self.get(entry.id)
+
+    def mark_sent(self, entry: OutboxEntry, remote_id: str) -> None:
+        cipher = self.store.cipher(entry.persona_id)
+        with self.store.write() as conn:
+            conn.execute(
+                "update outbox set state = ?, updated = ?, remote_id = ?, last_error = ? "
+                "where id = ?",
+                (
+                    SENT,
+                    time.time(),
+                    cipher.seal(TABLE, entry.id, "remote_id", remote_id),
+                    cipher.seal(TABLE, entry.id, "last_error", ""),
+                    entry.id,
+                ),
+            )
+            self._settle_draft(entry.draft_id)
+
+    def retry_later(
+        self, entry: OutboxEntry, error: str, at: float, reached_server: bool = True
+    ) -> None:
+        """Back to the queue after a transient error, due again at ``at``.
+
+        ``reached_server=False`` (the connection never opened) means nothing was published."""
+        self._release(entry, QUEUED, error, at, reached_server)
+
+    def mark_failed(self, entry: OutboxEntry, error: str, reached_server: bool = True) -> None:
+        """A permanent error: the entry stops here with its reason."""
+        self._release(entry, FAILED, error, time.time(), reached_server)
+
+    def hold(self, entry: OutboxEntry, error: str) -> None:
+        """Return a claimed entry to the queue untried, e.g. because its account was paused."""
+        self._release(entry, QUEUED, error, time.time(), reached_server=False, attempt=False)
+
+    def retry(self, entry: OutboxEntry) -> None:
+        """Send a failed entry again, now, with a fresh attempt budget."""
+        with self.store.write() as conn:
+            if self.get(entry.id).state != FAILED:
+                raise Conflict(f"outbox entry {entry.id} has not failed")
+            conn.execute(
+                "update outbox set state = ?, attempts = 0, next_attempt = ?, updated = ? "
+                "where id = ?",
+                (QUEUED, time.time(), time.time(), entry.id),
+            )
+            self.store.drafts.set_state(entry.draft_id, drafts.QUEUED)
+
+    def cancel(self, entry: OutboxEntry) -> Draft:
+        """Take the entry's post back out of the outbox and make it an editable draft again.
+
+        Allowed while nothing of it can have reached a network: during the send delay, or
+        after permanent failures."""
+        with self.store.write() as conn:
+            siblings = [e for e in self.list(entry.persona_id) if e.draft_id == entry.draft_id]
+            for sibling in siblings:
+                reached = sibling.details.get("reached") and sibling.state != FAILED
+                if sibling.state in (SENT, SENDING) or reached:
+                    raise Conflict(
+                        f"too late to cancel: outbox entry {sibling.id} is {sibling.state}"
+                        + (" and may have been published" if sibling.state != SENT else "")
+                    )
+            conn.execute("delete from outbox where draft_id = ?", (entry.draft_id,))
+            self.store.drafts.set_state(entry.draft_id, drafts.DRAFT)
+        return self.store.drafts.get(entry.draft_id)
+
+    def _release(
+        self,
+        entry: OutboxEntry,
+        state: str,
+        error: str,
+        at: float,
+        reached_server: bool,
+        attempt: bool = True,
+    ) -> None:
+        cipher = self.store.cipher(entry.persona_id)
+        with self.store.write() as conn:
+            current = self.get(entry.id)
+            details = dict(current.details)
+            if reached_server:  # the network may hold this post now: cancelling is unsafe
+                details["reached"] = True
+            conn.execute(
+                "update outbox set state = ?, next_attempt = ?, updated = ?, last_error = ?, "
+                "payload = ?, attempts = attempts - ? where id = ?",
+                (
+                    state,
+                    at,
+                    time.time(),
+                    cipher.seal(TABLE, entry.id, "last_error", error),
+                    self._payload(current, details),
+                    0 if attempt else 1,
+                    entry.id,
+                ),
+            )
+            if state == FAILED:
+                self._settle_draft(entry.draft_id)
+
+    def _settle_draft(self, draft_id: int) -> None:
+        """A draft whose entries are all sent is sent."""
+        states = {
+            row[0]
+            for row in self.store.conn.execute(
+                "select state from outbox where draft_id = ?", (draft_id,)
+            )
+        }
+        if states == {SENT}:
+            self.store.drafts.set_state(draft_id, drafts.SENT)
+
+    def _payload(self, entry: OutboxEntry, details: dict) -> bytes:
+        payload = {"text": entry.text, "details": details}
+        return self.store.cipher(entry.persona_id).seal_json(TABLE, entry.id, "payload", payload)
+
+    def _decode_all(self, rows: list[dict]) -> list[OutboxEntry]:
+        entries = []
+        for row in rows:
+            try:
+                entries.append(self._decode(row))
+            except TamperedValue as problem:
+                self.store.report(problem)
+        return entries
+
+    def _decode(self, row: dict) -> OutboxEntry:
+        cipher = self.store.cipher(row["persona_id"])
+        payload = cipher.json(TABLE, row["id"], "payload", row["payload"]) or {}
+        return OutboxEntry(
+            id=row["id"],
+            draft_id=row["draft_id"],
+            persona_id=row["persona_id"],
+            account_id=row["account_id"],
+            state=row["state"],
+            idem_key=row["idem_key"],
+            attempts=row["attempts"],
+            next_attempt=row["next_attempt"],
+            created=row["created"],
+            updated=row["updated"],
+            text=payload.get("text", ""),
+            details=payload.get("details", {}),
+            remote_id=cipher.text(TABLE, row["id"], "remote_id", row["remote_id"]),
+            last_error=cipher.text(TABLE, row["id"], "last_error", row["last_error"]),
+        )

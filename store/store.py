@@ -1,0 +1,261 @@
+"""The store: one SQLite file per user, opened and unlocked with a passphrase."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import sqlite_utils
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from . import files, schema
+from .crypto import KdfParams, PersonaCipher, new_key, persona_key_ad, seal, store_key_ad, unseal
+from .errors import (
+    Locked,
+    NotFound,
+    StoreBusy,
+    StoreExists,
+    StoreUnreadable,
+    TamperedValue,
+    WrongPassphrase,
+)
+
+BUSY_TIMEOUT_MS = 15_000
+
+
+class Store:
+    """An open store. Thread-safe: one connection, used under a lock.
+
+    Use ``Store.create`` or ``Store.open``; then the repositories hang off it:
+    ``store.personas``, ``store.accounts``, ``store.feeds``, ``store.timeline``,
+    ``store.drafts``, ``store.outbox``, ``store.guard``.
+    """
+
+    def __init__(self, store_dir: Path, conn: sqlite3.Connection) -> None:
+        from .accounts import Accounts
+        from .drafts import Drafts
+        from .feeds import Feeds
+        from .guard import Guard
+        from .outbox import Outbox
+        from .personas import Personas
+        from .timeline import Timeline
+
+        self.dir = store_dir
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self._lock = threading.RLock()
+        self._store_key: bytes | None = None
+        self._ciphers: dict[int, PersonaCipher] = {}
+        self.on_problem: Callable[[TamperedValue], None] | None = None
+        self.problems: list[TamperedValue] = []
+        self.personas = Personas(self)
+        self.accounts = Accounts(self)
+        self.feeds = Feeds(self)
+        self.timeline = Timeline(self)
+        self.drafts = Drafts(self)
+        self.outbox = Outbox(self)
+        self.guard = Guard(self)
+
+    # -- opening -------------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, store_dir: Path, passphrase: str, kdf: KdfParams | None = None) -> Store:
+        """Create a new, empty store in ``store_dir`` (made 0700) and return it unlocked."""
+        store_dir = Path(store_dir)
+        files.make_private_dir(store_dir)
+        path = files.db_path(store_dir)
+        if path.exists():
+            raise StoreExists(f"a store already exists at {store_dir}")
+        files.create_private_file(path)
+        store = cls(store_dir, _connect(path))
+        kdf = kdf or KdfParams.fresh()
+        store_key = new_key()
+        with store.write():
+            schema.migrate(store.db)
+            store._save_store_key(store_key, kdf, passphrase)
+        store._store_key = store_key
+        files.tighten(store_dir)
+        return store
+
+    @classmethod
+    def open(cls, store_dir: Path, passphrase: str) -> Store:
+        """Open and unlock an existing store, migrating an older schema in place."""
+        store_dir = Path(store_dir)
+        files.check_private(store_dir)
+        store = cls(store_dir, _connect(files.db_path(store_dir)))
+        try:
+            store.unlock(passphrase)
+            if schema.version(store.db) < schema.LATEST:
+                with store.write():
+                    schema.migrate(store.db)
+        except BaseException:
+            store.close()
+            raise
+        files.tighten(store_dir)
+        return store
+
+    def unlock(self, passphrase: str) -> None:
+        """Derive the key-encryption key and unwrap the store key; wrong passphrase → error."""
+        with self.read():
+            schema.refuse_newer(self.db)
+            kdf = KdfParams.from_json(self._meta("kdf"))
+            wrapped = bytes.fromhex(self._meta("store_key"))
+        kek = AESGCM(kdf.derive(passphrase))
+        try:
+            store_key = unseal(kek, wrapped, store_key_ad())
+        except InvalidTag:
+            raise WrongPassphrase("wrong passphrase for this store") from None
+        self._store_key = store_key
+
+    def lock(self) -> None:
+        """Drop every key from memory; the store stays open but reads and writes refuse."""
+        with self._lock:
+            self._store_key = None
+            self._ciphers.clear()
+
+    @property
+    def unlocked(self) -> bool:
+        return self._store_key is not None
+
+    def change_passphrase(self, new_passphrase: str, kdf: KdfParams | None = None) -> None:
+        """Rewrap the store key under a new passphrase. No row is re-encrypted."""
+        with self.write():
+            key = self._require_store_key()
+            self._save_store_key(key, kdf or KdfParams.fresh(), new_passphrase)
+
+    def close(self) -> None:
+        with self._lock:
+            self.lock()
+            self.conn.close()
+
+    # -- transactions --------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        with self._lock, _busy_errors():
+            yield self.conn
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction taken with BEGIN IMMEDIATE, so two processes queue for the
+        lock (up to the busy timeout) instead of failing with "database is locked"."""
+        with self._lock, _busy_errors():
+            if self.conn.in_transaction:
+                yield self.conn
+                return
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    def rows(self, query: str, args: tuple = ()) -> list[dict]:
+        """Run a query; each row as a dict of column name to value."""
+        with self.read() as conn:
+            cursor = conn.execute(query, args)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def next_id(self, table: str) -> int:
+        """The id of the next row; call inside ``write()`` so no other process takes it.
+
+        Ids are chosen before the insert because each sealed value names its row."""
+        row = self.conn.execute(f"select coalesce(max(id), 0) + 1 from {table}").fetchone()
+        return int(row[0])
+
+    # -- keys ----------------------------------------------------------------------------
+
+    def cipher(self, persona_id: int) -> PersonaCipher:
+        """The persona's cipher, unwrapping its data key on first use."""
+        with self._lock:
+            cipher = self._ciphers.get(persona_id)
+            if cipher is None:
+                cipher = self._ciphers[persona_id] = self._unwrap_persona_key(persona_id)
+            return cipher
+
+    def _unwrap_persona_key(self, persona_id: int) -> PersonaCipher:
+        store_key = AESGCM(self._require_store_key())
+        row = self.conn.execute(
+            "select wrapped_key from personas where id = ?", (persona_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no persona with id {persona_id}")
+        try:
+            key = unseal(store_key, row[0], persona_key_ad(persona_id))
+        except InvalidTag:
+            raise TamperedValue("personas", persona_id, "wrapped_key", persona_id) from None
+        return PersonaCipher(key, persona_id)
+
+    def new_persona_key(self, persona_id: int) -> bytes:
+        """A fresh data key for a new persona, returned wrapped by the store key."""
+        store_key = AESGCM(self._require_store_key())
+        key = new_key()
+        self._ciphers[persona_id] = PersonaCipher(key, persona_id)
+        return seal(store_key, key, persona_key_ad(persona_id))
+
+    def forget_persona(self, persona_id: int) -> None:
+        self._ciphers.pop(persona_id, None)
+
+    # -- reporting -----------------------------------------------------------------------
+
+    def report(self, problem: TamperedValue) -> None:
+        """Record a value that failed authentication; callers skip it and carry on."""
+        self.problems.append(problem)
+        if self.on_problem is not None:
+            self.on_problem(problem)
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _require_store_key(self) -> bytes:
+        if self._store_key is None:
+            raise Locked("the store is locked; unlock it with your passphrase")
+        return self._store_key
+
+    def _meta(self, key: str) -> str:
+        row = self.conn.execute("select value from meta where key = ?", (key,)).fetchone()
+        if row is None:
+            raise StoreUnreadable(f"{self.dir} is not a complete personae store (no {key})")
+        return row[0]
+
+    def _save_store_key(self, store_key: bytes, kdf: KdfParams, passphrase: str) -> None:
+        kek = AESGCM(kdf.derive(passphrase))
+        wrapped = seal(kek, store_key, store_key_ad())
+        meta = self.db["meta"]
+        meta.upsert({"key": "kdf", "value": kdf.to_json()}, pk="key")
+        meta.upsert({"key": "store_key", "value": wrapped.hex()}, pk="key")
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    try:
+        conn = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
+        conn.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("pragma journal_mode = wal")
+        conn.execute("pragma synchronous = normal")
+        conn.execute("pragma foreign_keys = on")
+        # Sorts and temporary tables stay in memory: nothing decrypted or not reaches /tmp.
+        conn.execute("pragma temp_store = memory")
+        conn.execute("select count(*) from sqlite_master").fetchone()
+    except sqlite3.DatabaseError as error:
+        raise StoreUnreadable(f"cannot open {path}: {error}") from None
+    return conn
+
+
+@contextlib.contextmanager
+def _busy_errors() -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.OperationalError as error:
+        if "locked" in str(error) or "busy" in str(error):
+            raise StoreBusy(
+                f"the store stayed busy for {BUSY_TIMEOUT_MS // 1000} s: another personae "
+                "process is holding it (a suspended one? see 'ps'); try again"
+            ) from None
+        raise

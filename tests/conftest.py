@@ -1,0 +1,48 @@
+"""Fixtures shared by every test: a real store in a real SQLite file under tmp_path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from store import KdfParams, Store
+
+PASSPHRASE = "correct horse battery staple"
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+
+def fast_kdf() -> KdfParams:
+    """Cheap Argon2id parameters so tests that open many stores stay quick.
+    They are stored in the store, as real ones are; only the cost differs."""
+    return KdfParams.fresh(memory_kib=8 * 1024, iterations=1, lanes=1)
+
+
+@pytest.fixture
+def store_dir(tmp_path: Path) -> Path:
+    return tmp_path / "store"
+
+
+@pytest.fixture
+def store(store_dir: Path):
+    opened = Store.create(store_dir, PASSPHRASE, kdf=fast_kdf())
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def work(store):
+    return store.personas.add("Work", colour="blue", glyph="W")
+
+
+@pytest.fixture
+def family(store, work):
+    return store.personas.add("Family", colour="orange", glyph="F")
+
+
+def corpus(*parts: str) -> Path:
+    """A path in ../shared/corpus; the test is skipped when the corpus is absent."""
+    path = CORPUS.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"real-world corpus not available at {path}")
+    return path
