@@ -79,40 +79,46 @@ class Outbox:
             raise NotFound(f"no outbox entry {entry_id}")
         return self._decode(rows[0])
 
-    def due(self, now: float | None = None) -> list[OutboxEntry]:
-        """Entries ready to send: queued and due, or claimed by a process that died,
-        through accounts that are not paused."""
-        now = time.time() if now is None else now
-        rows = self.store.rows(
+    def pending(self, persona_id: int | None = None) -> list[OutboxEntry]:
+        """Entries still to publish (queued, or claimed by a sender) through accounts that
+        are not paused, oldest due first. Which are due now is the sync engine's call."""
+        query = (
             "select outbox.* from outbox join accounts on accounts.id = outbox.account_id "
-            "where outbox.state in (?, ?) and outbox.next_attempt <= ? and accounts.paused = 0 "
-            "order by outbox.next_attempt, outbox.id",
-            (QUEUED, SENDING, now),
+            "where outbox.state in (?, ?) and accounts.paused = 0"
         )
+        args: tuple = (QUEUED, SENDING)
+        if persona_id is not None:
+            query, args = query + " and outbox.persona_id = ?", (*args, persona_id)
+        rows = self.store.rows(query + " order by outbox.next_attempt, outbox.id", args)
         return self._decode_all(rows)
 
-    def next_due_time(self) -> float | None:
-        with self.store.read() as conn:
-            row = conn.execute(
-                "select min(outbox.next_attempt) from outbox join accounts "
-                "on accounts.id = outbox.account_id "
-                "where outbox.state in (?, ?) and accounts.paused = 0",
-                (QUEUED, SENDING),
-            ).fetchone()
-        return row[0]
-
-    def claim(self, entry: OutboxEntry, details: dict | None = None) -> OutboxEntry | None:
+    def claim(
+        self,
+        entry: OutboxEntry,
+        details: dict | None = None,
+        owner: str = "",
+        take_over: bool = False,
+    ) -> OutboxEntry | None:
         """Take the entry for one attempt, storing network details the first time.
 
-        Atomic across processes: returns None when another process claimed it first."""
+        Atomic across processes: returns None when the entry is not due, or when another
+        process claimed it first. ``take_over`` takes a claim whose owner is known to be
+        dead, provided it is still the claim the caller saw."""
         now = time.time()
         with self.store.write() as conn:
             current = self.get(entry.id)
-            if current.state not in (QUEUED, SENDING) or current.next_attempt > now:
+            due = current.state in (QUEUED, SENDING) and current.next_attempt <= now
+            abandoned = (
+                take_over
+                and current.state == SENDING
+                and current.details.get("owner") == entry.details.get("owner")
+            )
+            if not (due or abandoned):
                 return None
             merged = dict(current.details)
             for key, value in (details or {}).items():
                 merged.setdefault(key, value)
+            merged["owner"] = owner
             conn.execute(
                 "update outbox set state = ?, attempts = attempts + 1, next_attempt = ?, "
                 "updated = ?, payload = ? where id = ?",
@@ -141,8 +147,10 @@ class Outbox:
     ) -> None:
         """Back to the queue after a transient error, due again at ``at``.
 
-        ``reached_server=False`` (the connection never opened) means nothing was published."""
-        self._release(entry, QUEUED, error, at, reached_server)
+        ``reached_server=False`` (no connection was made) means nothing was published: the
+        attempt does not count against the entry's budget, and it is marked as waiting for
+        the network, so a manual sync may try it again at once."""
+        self._release(entry, QUEUED, error, at, reached_server, attempt=reached_server)
 
     def mark_failed(self, entry: OutboxEntry, error: str, reached_server: bool = True) -> None:
         """A permanent error: the entry stops here with its reason."""
@@ -195,6 +203,8 @@ class Outbox:
         with self.store.write() as conn:
             current = self.get(entry.id)
             details = dict(current.details)
+            details.pop("owner", None)
+            details["offline"] = not reached_server
             if reached_server:  # the network may hold this post now: cancelling is unsafe
                 details["reached"] = True
             conn.execute(

@@ -46,6 +46,7 @@ class Store:
 
         self.dir = store_dir
         self.conn = conn
+        self.busy_timeout_ms = conn.execute("pragma busy_timeout").fetchone()[0]
         self.db = sqlite_utils.Database(conn)
         self._lock = threading.RLock()
         self._store_key: bytes | None = None
@@ -82,11 +83,13 @@ class Store:
         return store
 
     @classmethod
-    def open(cls, store_dir: Path, passphrase: str) -> Store:
+    def open(
+        cls, store_dir: Path, passphrase: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS
+    ) -> Store:
         """Open and unlock an existing store, migrating an older schema in place."""
         store_dir = Path(store_dir)
         files.check_private(store_dir)
-        store = cls(store_dir, _connect(files.db_path(store_dir)))
+        store = cls(store_dir, _connect(files.db_path(store_dir), busy_timeout_ms))
         try:
             store.unlock(passphrase)
             if schema.version(store.db) < schema.LATEST:
@@ -136,14 +139,14 @@ class Store:
 
     @contextlib.contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
-        with self._lock, _busy_errors():
+        with self._lock, _busy_errors(self.busy_timeout_ms):
             yield self.conn
 
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """A write transaction taken with BEGIN IMMEDIATE, so two processes queue for the
         lock (up to the busy timeout) instead of failing with "database is locked"."""
-        with self._lock, _busy_errors():
+        with self._lock, _busy_errors(self.busy_timeout_ms):
             if self.conn.in_transaction:
                 yield self.conn
                 return
@@ -231,12 +234,12 @@ class Store:
         meta.upsert({"key": "store_key", "value": wrapped.hex()}, pk="key")
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
     try:
         conn = sqlite3.connect(
-            path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+            path, timeout=busy_timeout_ms / 1000, isolation_level=None, check_same_thread=False
         )
-        conn.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute(f"pragma busy_timeout = {busy_timeout_ms}")
         conn.execute("pragma journal_mode = wal")
         conn.execute("pragma synchronous = normal")
         conn.execute("pragma foreign_keys = on")
@@ -249,13 +252,13 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 
 @contextlib.contextmanager
-def _busy_errors() -> Iterator[None]:
+def _busy_errors(timeout_ms: int) -> Iterator[None]:
     try:
         yield
     except sqlite3.OperationalError as error:
         if "locked" in str(error) or "busy" in str(error):
             raise StoreBusy(
-                f"the store stayed busy for {BUSY_TIMEOUT_MS // 1000} s: another personae "
+                f"the store stayed busy for {timeout_ms / 1000:g} s: another personae "
                 "process is holding it (a suspended one? see 'ps'); try again"
             ) from None
         raise

@@ -1,0 +1,197 @@
+"""The ``personae`` command line: the app by default, and subcommands for scripts and cron.
+
+Data goes to stdout (``--json`` for every list), errors to stderr as one line each, and
+the exit status is non-zero on failure. No traceback reaches the user."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from networks.errors import NetworkError
+from store import StoreError
+
+from . import commands
+
+PROG = "personae"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Keep your online identities apart: one encrypted store, one persona "
+        "at a time. Without a command, starts the app.",
+    )
+    parser.add_argument("--store", type=Path, metavar="DIR", help="the store's directory")
+    parser.add_argument(
+        "--passphrase-file",
+        type=Path,
+        metavar="FILE",
+        help="read the passphrase from FILE (mode 600) instead of asking",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="start the app on a throwaway demo store (no account, no network)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("init", help="create a new store")
+
+    persona = sub.add_parser("persona", help="add, list, change or remove personas")
+    psub = persona.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = psub.add_parser("add", help="add a persona")
+    add.add_argument("name")
+    _appearance(add)
+    add.add_argument("--send-delay", type=int, metavar="SECONDS", default=0)
+    _json(psub.add_parser("list", help="list personas"))
+    rename = psub.add_parser("rename", help="rename a persona")
+    rename.add_argument("old")
+    rename.add_argument("new")
+    change = psub.add_parser("set", help="change a persona's colour, glyph, delay or key")
+    change.add_argument("name")
+    _appearance(change)
+    change.add_argument(
+        "--send-delay",
+        type=int,
+        metavar="SECONDS",
+        help="seconds a queued post waits, so it can be cancelled",
+    )
+    change.add_argument("--position", type=int, metavar="N", help="switch key 1-9")
+    remove = psub.add_parser("rm", help="delete a persona and everything it holds")
+    remove.add_argument("name")
+    remove.add_argument("--yes", action="store_true", help="do not ask to confirm")
+
+    account = sub.add_parser("account", help="add, list or remove accounts")
+    asub = account.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = asub.add_parser(
+        "add", help="add an account (the secret is read from stdin or asked without echo)"
+    )
+    add.add_argument("persona")
+    add.add_argument("network")
+    add.add_argument("--handle", required=True)
+    add.add_argument("--server", metavar="URL")
+    add.add_argument("--no-verify", action="store_true", help="save without logging in")
+    listing = asub.add_parser("list", help="list accounts")
+    listing.add_argument("persona", nargs="?")
+    _json(listing)
+    remove = asub.add_parser("rm", help="remove an account")
+    remove.add_argument("persona")
+    remove.add_argument("handle")
+    login = asub.add_parser("login", help="enter a new secret, verify it, resume publishing")
+    login.add_argument("persona")
+    login.add_argument("handle")
+
+    feed = sub.add_parser("feed", help="add, list or remove feeds")
+    fsub = feed.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = fsub.add_parser("add", help="add a feed")
+    add.add_argument("persona")
+    add.add_argument("url")
+    listing = fsub.add_parser("list", help="list feeds")
+    listing.add_argument("persona", nargs="?")
+    _json(listing)
+    remove = fsub.add_parser("rm", help="remove a feed and its items")
+    remove.add_argument("persona")
+    remove.add_argument("url")
+
+    draft = sub.add_parser("draft", help="save a draft; prints its id")
+    draft.add_argument("persona")
+    draft.add_argument("text", help="the text, or - to read it from stdin")
+    drafts = sub.add_parser("drafts", help="list a persona's drafts")
+    drafts.add_argument("persona")
+    _json(drafts)
+
+    post = sub.add_parser("post", help="queue a post for publishing")
+    post.add_argument("persona")
+    post.add_argument("text", help="the text, or - to read it from stdin")
+    post.add_argument(
+        "--to",
+        action="append",
+        metavar="HANDLE",
+        default=[],
+        help="an account to publish to (repeatable; default: all)",
+    )
+    post.add_argument(
+        "--override", action="store_true", help="queue despite the publish guard's findings"
+    )
+
+    outbox = sub.add_parser("outbox", help="list the outbox, or cancel or retry an entry")
+    _json(outbox)
+    osub = outbox.add_subparsers(dest="action", metavar="ACTION")
+    cancel = osub.add_parser("cancel", help="take a post back to drafts (within its delay)")
+    cancel.add_argument("id", type=int)
+    retry = osub.add_parser("retry", help="send a failed entry again")
+    retry.add_argument("id", type=int)
+
+    sync = sub.add_parser("sync", help="publish what is queued, refresh timelines")
+    sync.add_argument("persona", nargs="?")
+
+    timeline = sub.add_parser("timeline", help="show a persona's timeline")
+    timeline.add_argument("persona")
+    timeline.add_argument("--limit", type=int, default=20)
+    _json(timeline)
+
+    export = sub.add_parser("export", help="print a persona's data, decrypted")
+    export.add_argument("persona")
+    export.add_argument("--format", choices=["json"], required=True)
+    export.add_argument(
+        "--include-secrets", action="store_true", help="also export account secrets and sessions"
+    )
+
+    guard = sub.add_parser("guard", help="terms a persona owns or must never post")
+    gsub = guard.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = gsub.add_parser("add", help="add a term")
+    add.add_argument("persona")
+    add.add_argument("kind", choices=["own", "blocked"])
+    add.add_argument("term")
+    listing = gsub.add_parser("list", help="list terms")
+    listing.add_argument("persona", nargs="?")
+    _json(listing)
+    remove = gsub.add_parser("rm", help="remove a term")
+    remove.add_argument("persona")
+    remove.add_argument("term")
+
+    sub.add_parser("passwd", help="change the passphrase (re-encrypts no row)")
+    _json(sub.add_parser("locate", help="print where the store and config live"))
+    _json(sub.add_parser("networks", help="list the installed networks"))
+    return parser
+
+
+def _appearance(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--colour", "--color", dest="colour", metavar="C", help="#rrggbb or a colour name"
+    )
+    parser.add_argument("--glyph", metavar="G", help="one character shown with the name")
+
+
+def _json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    os.umask(0o077)  # whatever we create is ours alone
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `personae timeline X | head` is fine
+    args = build_parser().parse_args(argv)
+    try:
+        return commands.dispatch(args)
+    except (StoreError, NetworkError) as error:  # Invalid, NotFound, GuardRefused...
+        return fail(str(error))
+    except KeyboardInterrupt:
+        return fail("interrupted", status=130)
+    except Exception as error:  # a bug: one line for the user, details on request
+        if os.environ.get("PERSONAE_DEBUG"):
+            raise
+        return fail(f"unexpected {type(error).__name__}; run with PERSONAE_DEBUG=1 for details")
+
+
+def fail(message: str, status: int = 1) -> int:
+    print(f"{PROG}: {message}", file=sys.stderr)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
