@@ -1,0 +1,220 @@
+"""``personae doctor`` on a real store: each problem a shared box can have is reported with
+its fix, a healthy store passes, and nothing secret is printed."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PASSPHRASE
+from tui import doctor
+
+SECRET = "app-password-that-must-never-be-printed"
+
+
+@pytest.fixture(autouse=True)
+def box(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A user's session on the box: a usable terminal type, own config dir, no allow-list."""
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("COLORTERM", raising=False)
+    monkeypatch.delenv("PERSONAE_NETWORKS", raising=False)
+    monkeypatch.delenv("PERSONAE_PASSPHRASE", raising=False)
+
+
+@pytest.fixture
+def unlocked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PERSONAE_PASSPHRASE", PASSPHRASE)
+
+
+@pytest.fixture
+def http_server() -> Iterator[str]:
+    """A real HTTP server on loopback that answers every request with 200."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_HEAD(self) -> None:
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def diagnose(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, dict]]:
+    """Run the doctor with --json; the exit status and each check by name."""
+    status = doctor.run(store_dir, json=True, timeout=2)
+    checks = json.loads(capsys.readouterr().out)
+    return status, {check["name"]: check for check in checks}
+
+
+def test_a_healthy_store_passes_every_store_check_and_exits_0(store, work, capsys):
+    status, checks = diagnose(store.dir, capsys)
+    assert status == 0
+    assert checks["store permissions"]["status"] == "ok"
+    assert checks["store opens"]["status"] == "ok"
+    assert "schema version" in checks["store opens"]["detail"]
+
+
+def test_a_store_others_can_read_fails_with_the_chmod_that_fixes_it(store, capsys):
+    os.chmod(store.dir, 0o755)
+    os.chmod(store.dir / "personae.db", 0o644)
+    status, checks = diagnose(store.dir, capsys)
+    assert status == 1
+    check = checks["store permissions"]
+    assert check["status"] == "fail"
+    assert f"chmod 700 {store.dir}" in check["fix"]
+    assert f"chmod 600 {store.dir / 'personae.db'}" in check["fix"]
+
+
+def test_a_missing_store_fails_and_says_to_run_init(tmp_path, capsys):
+    status, checks = diagnose(tmp_path / "nowhere", capsys)
+    assert status == 1
+    assert checks["store"]["status"] == "fail"
+    assert checks["store"]["fix"] == "personae init"
+
+
+def test_a_store_from_a_newer_personae_fails_with_upgrade_advice(store, capsys):
+    with store.write() as conn:
+        conn.execute("update meta set value = '999' where key = 'schema_version'")
+    status, checks = diagnose(store.dir, capsys)
+    assert status == 1
+    assert checks["store opens"]["fix"] == "upgrade personae"
+
+
+def test_without_a_passphrase_accounts_are_skipped_not_failed(store, work, capsys):
+    store.accounts.add(work, "local", "me", "/nonexistent-root-folder/x", secret=SECRET)
+    status, checks = diagnose(store.dir, capsys)
+    assert status == 0
+    assert checks["unlock"]["status"] == "skip"
+    assert not [name for name in checks if name.startswith("account ")]
+
+
+def test_a_reachable_server_is_ok_and_an_unreachable_one_warns(
+    store, work, unlocked, http_server, capsys
+):
+    store.accounts.add(work, "mastodon", "up", http_server, secret=SECRET)
+    store.accounts.add(work, "mastodon", "down", f"http://127.0.0.1:{closed_port()}")
+    status, checks = diagnose(store.dir, capsys)
+    assert status == 0  # an unreachable server is a warning: posts wait in the outbox
+    assert checks["unlock"]["status"] == "ok"
+    assert checks["account Work/up"]["status"] == "ok"
+    down = checks["account Work/down"]
+    assert down["status"] == "warn"
+    assert "unreachable" in down["detail"] and down["fix"]
+
+
+def test_a_local_target_folder_counts_as_its_server(store, work, unlocked, tmp_path, capsys):
+    store.accounts.add(work, "local", "me", str(tmp_path / "target"))
+    _, checks = diagnose(store.dir, capsys)
+    assert checks["account Work/me"]["status"] == "ok"
+
+
+def test_no_secret_is_ever_printed(store, work, unlocked, http_server, capsys):
+    store.accounts.add(work, "mastodon", "up", http_server, secret=SECRET)
+    doctor.run(store.dir, json=False, timeout=2)
+    doctor.run(store.dir, json=True, timeout=2)
+    out, err = capsys.readouterr()
+    assert "account Work/up" in out
+    assert SECRET not in out + err
+    assert PASSPHRASE not in out + err
+
+
+def test_a_wrong_passphrase_fails_the_unlock_check(store, monkeypatch, capsys):
+    monkeypatch.setenv("PERSONAE_PASSPHRASE", "not the passphrase")
+    status, checks = diagnose(store.dir, capsys)
+    assert status == 1
+    assert checks["unlock"]["status"] == "fail"
+
+
+def test_the_allow_list_limits_which_networks_load(store, monkeypatch, capsys):
+    monkeypatch.setenv("PERSONAE_NETWORKS", "local,nosuchnetwork")
+    _, checks = diagnose(store.dir, capsys)
+    networks = checks["networks"]
+    assert networks["status"] == "ok"
+    assert networks["detail"].startswith("local loaded;")
+    assert "rss" in networks["detail"].split("not loaded:")[1]  # installed, not admitted
+    assert checks["network nosuchnetwork"]["status"] == "warn"
+    assert "not installed" in checks["network nosuchnetwork"]["detail"]
+
+
+def test_an_allow_list_that_admits_nothing_installed_fails(store, monkeypatch, capsys):
+    monkeypatch.setenv("PERSONAE_NETWORKS", "nosuchnetwork")
+    status, checks = diagnose(store.dir, capsys)
+    assert status == 1
+    assert checks["networks"]["status"] == "fail"
+    assert "PERSONAE_NETWORKS" in checks["networks"]["fix"]
+
+
+@pytest.mark.parametrize(
+    ("term", "colours"), [("xterm-256color", "256 colours"), ("xterm", "8 colours")]
+)
+def test_the_colour_count_comes_from_terminfo(store, monkeypatch, capsys, term, colours):
+    monkeypatch.setenv("TERM", term)
+    _, checks = diagnose(store.dir, capsys)
+    assert checks["colours"]["status"] == "ok"
+    assert checks["colours"]["detail"].startswith(colours)
+
+
+def test_no_color_is_fine_because_personas_show_as_text(store, monkeypatch, capsys):
+    monkeypatch.setenv("NO_COLOR", "1")
+    _, checks = diagnose(store.dir, capsys)
+    assert checks["colours"]["status"] == "ok"
+    assert "NO_COLOR" in checks["colours"]["detail"]
+
+
+def test_a_dumb_terminal_fails_with_a_term_to_export(store, monkeypatch, capsys):
+    monkeypatch.setenv("TERM", "dumb")
+    status, checks = diagnose(store.dir, capsys)
+    assert status == 1
+    assert checks["TERM"]["fix"].startswith("export TERM=")
+
+
+def test_a_config_dir_others_can_write_fails(store, tmp_path, capsys):
+    config = tmp_path / "config" / "personae"
+    config.mkdir(parents=True)
+    os.chmod(config, 0o777)
+    status, checks = diagnose(store.dir, capsys)
+    assert status == 1
+    assert checks["config"]["fix"] == f"chmod go-w {config}"
+
+
+def test_leftover_personae_files_in_tmpdir_are_reported(store, tmp_path, monkeypatch, capsys):
+    tmp = tmp_path / "tmp"
+    tmp.mkdir(mode=0o700)
+    (tmp / "personae-draft.txt").write_text("x")
+    monkeypatch.setenv("TMPDIR", str(tmp))
+    monkeypatch.setattr("tempfile.tempdir", None)  # recomputed from TMPDIR
+    _, checks = diagnose(store.dir, capsys)
+    assert checks["temporary files"]["status"] == "warn"
+    assert "personae-draft.txt" in checks["temporary files"]["detail"]
+
+
+def test_the_text_report_is_one_line_per_check_with_its_fix(store, capsys):
+    os.chmod(store.dir, 0o750)
+    doctor.run(store.dir, json=False, timeout=2)
+    lines = capsys.readouterr().out.splitlines()
+    line = next(line for line in lines if "store permissions" in line)
+    assert line.startswith("fail  store permissions: ")
+    assert line.endswith(f"fix: chmod 700 {store.dir}")
