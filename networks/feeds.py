@@ -148,7 +148,7 @@ class FeedNetwork(Network):
         for _ in range(self.limits.max_redirects + 1):
             try:
                 with client.stream("GET", url, headers=headers) as response:
-                    if response.is_redirect:
+                    if response.has_redirect_location:  # 304 is a 3xx too, with no Location
                         url = _redirect_target(url, response)
                         permanent = permanent and response.status_code in PERMANENT_REDIRECTS
                         moved_to = url if permanent else moved_to
@@ -195,9 +195,10 @@ def parse_feed(body: bytes, url: str = "", headers: Mapping[str, str] | None = N
     import feedparser
 
     headers = headers or {}
-    given = {"content-location": url} if url else {}
-    if headers.get("content-type"):
-        given["content-type"] = headers["content-type"]
+    # No content-location: feedparser would resolve a relative guid against it, and an
+    # item's id would change with the address the feed was fetched from. Links are
+    # resolved here instead.
+    given = {"content-type": headers["content-type"]} if headers.get("content-type") else {}
     if not body.strip():
         raise ServerTrouble(f"{_host(url)} sent an empty answer instead of a feed")
     data = feedparser.parse(
@@ -209,23 +210,25 @@ def parse_feed(body: bytes, url: str = "", headers: Mapping[str, str] | None = N
     feed = data.get("feed", {})
     title = _text(feed, "title")
     fallback = _feed_time(feed, headers)
-    items = _items(entries, title, _author(feed), fallback)
+    items = _items(entries, url, title, _author(feed), fallback)
     return ParsedFeed(title=title, items=items, warnings=_warnings(data, len(items)))
 
 
-def _items(entries: list, feed_title: str, feed_author: str, fallback: float) -> list[NewItem]:
+def _items(
+    entries: list, url: str, feed_title: str, feed_author: str, fallback: float
+) -> list[NewItem]:
     items, seen = [], set()
     for index, entry in enumerate(entries):
-        item = _item(entry, feed_title, feed_author, fallback - index)
+        item = _item(entry, url, feed_title, feed_author, fallback - index)
         if item.remote_id not in seen:  # a feed may repeat an entry; keep the first
             seen.add(item.remote_id)
             items.append(item)
     return items
 
 
-def _item(entry: Any, feed_title: str, feed_author: str, undated: float) -> NewItem:
+def _item(entry: Any, url: str, feed_title: str, feed_author: str, undated: float) -> NewItem:
     title = _text(entry, "title")
-    link = _link(entry)
+    link = _link(entry, url)
     created = _time(entry)
     return NewItem(
         remote_id=_remote_id(entry, link, title, created),
@@ -280,9 +283,15 @@ def _author(record: Any) -> str:
     return " ".join(html_to_text(name).split()) if name else ""
 
 
-def _link(entry: Any) -> str:
-    """The entry's web address, when it is one a browser may open."""
+def _link(entry: Any, base: str) -> str:
+    """The entry's web address, relative ones resolved against the feed's, when it is one
+    a browser may open."""
     link = (entry.get("link") or "").strip()
+    if link and base:
+        try:
+            link = urljoin(base, link)
+        except ValueError:  # a malformed address (bad port, bracket) is no link
+            return ""
     return link if urlsplit(link).scheme in ("http", "https") else ""
 
 
@@ -428,7 +437,13 @@ def _translate(error: Exception, url: str, limits: Limits) -> NetworkError:
 
 
 def _too_big(url: str, limit: int) -> Rejected:
-    return Rejected(f"the feed at {_host(url)} is larger than {limit / 1024 / 1024:g} MB")
+    return Rejected(f"the feed at {_host(url)} is larger than {_size(limit)}; not read")
+
+
+def _size(count: int) -> str:
+    if count >= 1024 * 1024:
+        return f"{count / 1024 / 1024:.3g} MB"
+    return f"{count / 1024:.3g} kB"
 
 
 def _one_line(text: str, width: int = 160) -> str:
