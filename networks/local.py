@@ -29,9 +29,8 @@ class LocalNetwork(Network):
         return Verified(handle=source.handle)
 
     def fetch(self, source: Source) -> FetchResult:
-        root = self._root(source)
-        items = []
-        for path in sorted(root.glob("*/*.json")):
+        items = []  # an account's timeline is what it published: personas stay apart here too
+        for path in sorted(self._account_dir(source).glob("*.json")):
             try:
                 post = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError):

@@ -52,9 +52,13 @@ class TamperedValue(StoreError):
 
     def __init__(self, table: str, row: int, column: str, persona_id: int) -> None:
         self.table, self.row, self.column, self.persona_id = table, row, column, persona_id
-        super().__init__(
-            f"{KINDS.get(table, table)} {row} of persona {persona_id} failed authentication "
-            f"({column}): changed on disk or copied from elsewhere; skipped"
+        super().__init__(self.describe(f"persona {persona_id}"))
+
+    def describe(self, persona: str) -> str:
+        """The message, naming the persona as the caller knows it (its name, when readable)."""
+        return (
+            f"{KINDS.get(self.table, self.table)} {self.row} of {persona} failed authentication "
+            f"({self.column}): changed on disk or copied from elsewhere; skipped"
         )
 
 

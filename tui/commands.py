@@ -44,15 +44,19 @@ def open_store(args: argparse.Namespace) -> Iterator[Store]:
     path = store_dir(args)
     files.check_private(path)  # refuse a missing or exposed store before asking
     store = Store.open(path, passphrase.existing(args.passphrase_file))
-    store.on_problem = _warn
+    store.on_problem = lambda problem: _warn(store, problem)
     try:
         yield store
     finally:
         store.close()
 
 
-def _warn(problem: TamperedValue) -> None:
-    say(f"personae: warning: {problem}")
+def _warn(store: Store, problem: TamperedValue) -> None:
+    persona = f"persona {problem.persona_id}"
+    if problem.table != "personas":  # a persona's own name may be what failed
+        with contextlib.suppress(Exception):
+            persona = f"persona {store.personas.get(problem.persona_id).name!r}"
+    say(f"personae: warning: {one_line(problem.describe(persona))}")
 
 
 # -- the app, init, locate, networks ---------------------------------------------------------

@@ -1,0 +1,91 @@
+"""The installed ``personae`` command, run as a user would: a subprocess with its own HOME,
+a private TMPDIR, and the store in a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from store import Store
+from tests.conftest import PASSPHRASE, fast_kdf
+
+PERSONAE = Path(sys.executable).with_name("personae")
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self):
+        return json.loads(self.out)
+
+
+class Cli:
+    """Runs ``personae --store DIR ...`` with the passphrase in the environment."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.store_dir = home / "store"
+        self.tmp = home / "tmp"
+        self.tmp.mkdir(parents=True, exist_ok=True)
+        self.env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(home),
+            "XDG_CONFIG_HOME": str(home / ".config"),
+            "XDG_DATA_HOME": str(home / ".local/share"),
+            "TMPDIR": str(self.tmp),
+            "PERSONAE_PASSPHRASE": PASSPHRASE,
+            "LANG": "C.UTF-8",
+        }
+
+    def __call__(self, *args: str, input: str | None = None, **env: str) -> Result:
+        done = subprocess.run(
+            [str(PERSONAE), "--store", str(self.store_dir), *args],
+            input=input if input is not None else "",
+            capture_output=True,
+            text=True,
+            env={**self.env, **env},
+            timeout=60,
+        )
+        return Result(done.returncode, done.stdout, done.stderr)
+
+    def ok(self, *args: str, **kwargs) -> Result:
+        result = self(*args, **kwargs)
+        assert result.code == 0, f"personae {' '.join(args)} failed: {result.err}"
+        assert "Traceback" not in result.err
+        return result
+
+    def fails(self, *args: str, **kwargs) -> Result:
+        result = self(*args, **kwargs)
+        assert result.code != 0, f"personae {' '.join(args)} should fail: {result.out}"
+        assert "Traceback" not in result.err
+        lines = [line for line in result.err.splitlines() if line.startswith("personae: ")]
+        assert lines, f"no one-line error on stderr: {result.err!r}"
+        return result
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    """A CLI on a new store (cheap KDF parameters, stored in the store as real ones are)."""
+    runner = Cli(tmp_path)
+    Store.create(runner.store_dir, PASSPHRASE, kdf=fast_kdf()).close()
+    return runner
+
+
+@pytest.fixture
+def two(cli: Cli) -> Cli:
+    """Work (with a local publishing target) and Family personas."""
+    cli.ok("persona", "add", "Work", "--colour", "blue", "--glyph", "W")
+    cli.ok("persona", "add", "Family", "--colour", "orange", "--glyph", "F")
+    target = cli.home / "published"
+    cli.ok("account", "add", "Work", "local", "--handle", "dan@acme", "--server", str(target))
+    cli.ok("account", "add", "Family", "local", "--handle", "dan.cookies", "--server", str(target))
+    return cli

@@ -1,0 +1,132 @@
+"""Bad input gets one clear line on stderr, a non-zero exit, no traceback, and loses nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from store import Store
+from store.files import db_path
+from tests.conftest import PASSPHRASE
+
+from .conftest import PERSONAE, Cli
+
+
+def _digest(cli: Cli) -> str:
+    return hashlib.sha256(db_path(cli.store_dir).read_bytes()).hexdigest()
+
+
+def test_wrong_passphrase_says_so_and_changes_nothing(two: Cli) -> None:
+    before = _digest(two)
+    failed = two.fails("draft", "Work", "hello", PERSONAE_PASSPHRASE="not the passphrase")
+    assert "passphrase" in failed.err.lower()
+    assert len(failed.err.strip().splitlines()) == 1
+    assert _digest(two) == before
+    assert two.ok("drafts", "Work", "--json").json() == []
+
+
+def test_unknown_persona_is_named(two: Cli) -> None:
+    failed = two.fails("draft", "Nobody", "hello")
+    assert "Nobody" in failed.err
+
+
+def test_missing_store_points_to_init(tmp_path) -> None:
+    failed = Cli(tmp_path).fails("persona", "list")
+    assert "personae init" in failed.err
+
+
+def test_unreadable_store_path(tmp_path) -> None:
+    cli = Cli(tmp_path)
+    cli.store_dir.write_text("not a folder")
+    failed = cli.fails("persona", "list")
+    assert str(cli.store_dir) in failed.err
+
+
+def test_store_readable_by_others_is_refused_with_the_chmod_fix(two: Cli) -> None:
+    os.chmod(two.store_dir, 0o755)
+    failed = two.fails("persona", "list")
+    assert f"chmod 700 {two.store_dir}" in failed.err
+    os.chmod(two.store_dir, 0o700)
+    os.chmod(db_path(two.store_dir), 0o644)
+    failed = two.fails("persona", "list")
+    assert "chmod 600" in failed.err
+
+
+def test_files_created_are_private_whatever_the_umask(tmp_path) -> None:
+    cli = Cli(tmp_path)
+    done = subprocess.run(
+        ["sh", "-c", 'umask 000 && exec "$0" --store "$1" init', str(PERSONAE), cli.store_dir],
+        env=cli.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert cli.store_dir.stat().st_mode & 0o777 == 0o700
+    for path in cli.store_dir.iterdir():
+        assert path.stat().st_mode & 0o777 == 0o600, path
+
+
+def test_tampered_value_is_reported_and_the_rest_reads_fine(two: Cli) -> None:
+    two.ok("draft", "Work", "first")
+    two.ok("draft", "Work", "second")
+    store = Store.open(two.store_dir, PASSPHRASE)
+    with store.write() as conn:  # copy one draft's ciphertext over the other's
+        rows = conn.execute("SELECT id, text FROM drafts ORDER BY id").fetchall()
+        conn.execute("UPDATE drafts SET text = ? WHERE id = ?", (rows[1][1], rows[0][0]))
+    store.close()
+
+    listed = two.ok("drafts", "Work", "--json")
+    assert [d["text"] for d in listed.json()] == ["second"]
+    warning = [line for line in listed.err.splitlines() if "warning" in line]
+    assert len(warning) == 1 and "Work" in warning[0] and "draft" in warning[0]
+
+
+def test_empty_text_is_refused(two: Cli) -> None:
+    assert "empty" in two.fails("draft", "Work", "   ").err
+
+
+def test_no_passphrase_and_no_terminal_explains_how_to_give_one(two: Cli) -> None:
+    env = {k: v for k, v in two.env.items() if k != "PERSONAE_PASSPHRASE"}
+    done = subprocess.run(
+        [str(PERSONAE), "--store", str(two.store_dir), "persona", "list"],
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+    assert done.returncode != 0 and "PERSONAE_PASSPHRASE" in done.stderr
+
+
+def test_a_store_held_by_a_crashed_writer_opens(two: Cli) -> None:
+    """A process killed while holding the write lock leaves nothing that blocks the next one."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sys, time\n"
+                "from store import Store\n"
+                f"s = Store.open(sys.argv[1], {PASSPHRASE!r})\n"
+                "with s.write() as c:\n"
+                "    c.execute('UPDATE personas SET position = position')\n"
+                "    print('holding', flush=True)\n"
+                "    time.sleep(60)\n"
+            ),
+            str(two.store_dir),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "holding"
+    holder.send_signal(signal.SIGKILL)
+    holder.wait()
+    started = time.monotonic()
+    two.ok("draft", "Work", "after the crash")
+    assert time.monotonic() - started < 10
+    assert [d["text"] for d in two.ok("drafts", "Work", "--json").json()] == ["after the crash"]
