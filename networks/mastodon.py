@@ -1,0 +1,455 @@
+"""Mastodon through Mastodon.py: an instance URL and an access token.
+
+Publishing sends the outbox's idempotency key as ``Idempotency-Key``, so a retry of a post
+that did reach the server returns the status it already created instead of a second one.
+The home timeline is read forward from the stored cursor (the newest status id seen) with
+``min_id``, page by page, up to a cap per fetch; the first fetch takes the newest page only.
+Status HTML becomes plain text; boosts show their original author, content warnings stay
+visible as a prefix. Every failure becomes one of ``networks.errors`` with a one-line
+message naming the instance — never the token.
+
+The OAuth app flow (``register_app``, ``authorize_url``, ``exchange_code``) gives an access
+token for a user who has none yet. Mastodon.py (~0.3 s to import) is imported only when a
+Mastodon account is used.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlencode, urlsplit
+
+import regex
+
+from store import NewItem
+
+from .base import Capabilities, FetchResult, Network, Post, Published, Source, Verified
+from .errors import (
+    AuthFailed,
+    NetworkError,
+    RateLimited,
+    Rejected,
+    ServerTrouble,
+    Unreachable,
+)
+from .html_text import html_to_text, plain_text
+
+if TYPE_CHECKING:
+    import requests
+
+T = TypeVar("T")
+
+TIMEOUT = (10.0, 30.0)  # seconds to connect, seconds of silence while waiting for the answer
+PAGE = 40  # the most statuses Mastodon returns per timeline page
+MAX_PAGES = 10  # per fetch; the rest comes on the next one, from the stored cursor
+URL_LENGTH = 23  # what Mastodon counts for any link, whatever its length
+SCOPES = ["read", "write"]
+OOB = "urn:ietf:wg:oauth:2.0:oob"  # the code is shown to the user instead of redirected
+CLIENT_NAME = "personae"
+MAX_MESSAGE = 200  # characters of a server's error text kept in a message
+
+# Mastodon counts a remote mention "@user@domain" as "@user" (StatusLengthValidator).
+_MENTION = regex.compile(r"(^|[^/\w])@(([a-z0-9_]+)@[a-z0-9\.\-]+[a-z0-9]+)", regex.IGNORECASE)
+_GRAPHEME = regex.compile(r"\X")
+_CONTROL = regex.compile(r"[\x00-\x1f\x7f]+")
+
+
+class MastodonNetwork(Network):
+    name = "mastodon"
+    title = "Mastodon"
+    capabilities = Capabilities(max_length=500, secret_label="access token")
+
+    def __init__(self, timeout: tuple[float, float] = TIMEOUT, max_pages: int = MAX_PAGES):
+        self.timeout = timeout
+        self.max_pages = max_pages
+
+    def verify(self, source: Source) -> Verified:
+        with _Api(source.url, _token(source), self.timeout) as api:
+            me = api.call(lambda m: m.account_verify_credentials())
+        username = _text(me, "username") or _text(me, "acct").split("@")[0]
+        if not username:
+            raise ServerTrouble(f"{api.instance}: the account answer names no user")
+        return Verified(
+            handle=f"@{username}@{api.host}", display_name=_one_line(_text(me, "display_name"))
+        )
+
+    def fetch(self, source: Source) -> FetchResult:
+        with _Api(source.url, _token(source), self.timeout) as api:
+            statuses = self._new_statuses(api, source.cursor)
+        result = FetchResult(cursor=source.cursor)
+        for status in statuses:
+            try:
+                result.items.append(_item(status, api.host))
+            except (KeyError, TypeError, AttributeError, ValueError):
+                result.warnings.append(f"{api.instance}: skipped a status it sent malformed")
+        ids = [_text(s, "id") for s in statuses if _text(s, "id")]
+        if ids:
+            result.cursor = max([*ids, source.cursor] if source.cursor else ids, key=_id_order)
+        return result
+
+    def _new_statuses(self, api: _Api, cursor: str) -> list[Any]:
+        """Statuses newer than ``cursor``, each once; only the newest page on a first fetch."""
+        if not cursor:
+            return list(api.call(lambda m: m.timeline_home(limit=PAGE)) or [])
+        found: dict[str, Any] = {}
+        after = cursor
+        for _ in range(self.max_pages):
+            page = _page_after(api, after)
+            fresh = [s for s in page if _id_order(_text(s, "id")) > _id_order(after)]
+            for status in fresh:
+                found.setdefault(_text(status, "id"), status)
+            if len(page) < PAGE or not fresh:
+                break
+            after = max((_text(s, "id") for s in fresh), key=_id_order)
+        return sorted(found.values(), key=lambda s: _id_order(_text(s, "id")), reverse=True)
+
+    def publish(self, source: Source, post: Post) -> Published:
+        with _Api(source.url, _token(source), self.timeout) as api:
+            status = api.call(lambda m: m.status_post(post.text, idempotency_key=post.idem_key))
+        remote_id = _text(status, "id")
+        if not remote_id:
+            raise ServerTrouble(f"{api.instance}: the answer to the post names no status")
+        return Published(remote_id=remote_id, url=_text(status, "url") or _text(status, "uri"))
+
+    def delete(self, source: Source, remote_id: str) -> None:
+        """Delete a status; one that is already gone counts as deleted."""
+        with _Api(source.url, _token(source), self.timeout) as api:
+            api.call(lambda m: m.status_delete(remote_id), missing_ok=True)
+
+    def length(self, text: str) -> int:
+        """As Mastodon counts: grapheme clusters, any link as 23, "@user@domain" as "@user"."""
+        countable = _url_regex().sub(lambda m: m.group(2) + "x" * URL_LENGTH, text)
+        countable = _MENTION.sub(r"\1@\3", countable)
+        return len(_GRAPHEME.findall(countable))
+
+
+def _page_after(api: _Api, min_id: str) -> list[Any]:
+    """The page of home statuses right after ``min_id`` (Mastodon: newest first)."""
+    return list(api.call(lambda m: m.timeline_home(min_id=min_id, limit=PAGE)) or [])
+
+
+# -- the OAuth app flow ---------------------------------------------------------------------
+
+
+def register_app(
+    server: str,
+    *,
+    redirect_uri: str = OOB,
+    client_name: str = CLIENT_NAME,
+    timeout: tuple[float, float] = TIMEOUT,
+) -> tuple[str, str]:
+    """Register personae as an app on ``server``: its (client_id, client_secret)."""
+    from mastodon import Mastodon
+
+    with _Api(server, "", timeout) as api:
+        client_id, client_secret = api.call(
+            lambda m: Mastodon.create_app(
+                client_name,
+                scopes=SCOPES,
+                redirect_uris=redirect_uri,
+                api_base_url=api.base_url,
+                request_timeout=timeout,
+                session=api.session,
+            )
+        )
+    return str(client_id), str(client_secret)
+
+
+def authorize_url(server: str, client_id: str, redirect_uri: str = OOB, state: str = "") -> str:
+    """Where the user's browser goes to grant access; the page shows (or redirects with) a
+    code for ``exchange_code``. Built locally, at Mastodon's documented endpoint."""
+    base = _base_url(server)
+    query = {
+        "client_id": client_id,
+        "response_type": "code",
+        "redirect_uri": redirect_uri,
+        "scope": " ".join(SCOPES),
+    }
+    if state:
+        query["state"] = state
+    return f"{base}/oauth/authorize?{urlencode(query)}"
+
+
+def exchange_code(
+    server: str,
+    client_id: str,
+    client_secret: str,
+    code: str,
+    *,
+    redirect_uri: str = OOB,
+    timeout: tuple[float, float] = TIMEOUT,
+) -> str:
+    """The access token for the code the user got from ``authorize_url``."""
+    with _Api(server, "", timeout, client_id=client_id, client_secret=client_secret) as api:
+        allow_http = urlsplit(api.base_url).scheme == "http"  # only when the user chose http
+        token = api.call(
+            lambda m: m.log_in(
+                code=code.strip(), redirect_uri=redirect_uri, scopes=SCOPES, allow_http=allow_http
+            )
+        )
+    if not token:
+        raise ServerTrouble(f"{api.instance}: no access token in the answer")
+    return str(token)
+
+
+# -- talking to one instance ----------------------------------------------------------------
+
+
+class _Api:
+    """A Mastodon.py client for one instance, whose every failure becomes a NetworkError.
+
+    Mastodon.py drops the response behind its errors (a 429 loses its Retry-After, a bad
+    body its status), so a hook on the requests session keeps the last response seen."""
+
+    def __init__(
+        self,
+        server: str,
+        token: str,
+        timeout: tuple[float, float],
+        client_id: str | None = None,
+        client_secret: str | None = None,
+    ) -> None:
+        import requests
+        from mastodon import Mastodon
+
+        self.base_url = _base_url(server)
+        parts = urlsplit(self.base_url)
+        self.instance = parts.netloc
+        self.host = (parts.hostname or parts.netloc).lower()
+        self.last: requests.Response | None = None
+        self.session = requests.Session()
+        self.session.hooks["response"].append(self._seen)
+        self.client = Mastodon(
+            client_id=client_id,
+            client_secret=client_secret,
+            access_token=token or None,
+            api_base_url=self.base_url,
+            ratelimit_method="throw",  # never sleep inside a sync; the outbox schedules
+            request_timeout=timeout,
+            session=self.session,
+            version_check_mode="none",
+            user_agent="personae",
+        )
+
+    def _seen(self, response: requests.Response, *args: object, **kwargs: object) -> None:
+        self.last = response
+
+    def __enter__(self) -> _Api:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.session.close()
+
+    def call(self, request: Callable[[Any], T], missing_ok: bool = False) -> T:
+        self.last = None
+        try:
+            return request(self.client)
+        except Exception as error:  # whatever Mastodon.py raised, decided below
+            failure = self._failure(error)
+        if missing_ok and self.last is not None and self.last.status_code in (404, 410):
+            return None  # type: ignore[return-value]
+        raise failure
+
+    def _failure(self, error: Exception) -> NetworkError:
+        from mastodon import errors
+
+        where = self.instance
+        if isinstance(error, errors.MastodonRatelimitError):
+            wait = _retry_after(self.last)
+            when = f"; try again in {wait:.0f} s" if wait is not None else ""
+            return RateLimited(f"{where}: too many requests{when}", retry_after=wait)
+        if isinstance(error, errors.MastodonNetworkError):
+            return _connection_failure(where, error.__context__)
+        if self.last is not None and not self.last.ok:
+            return _refusal(where, self.last)
+        if isinstance(error, errors.MastodonIllegalArgumentError):
+            return Rejected(f"{where}: {_one_line(str(error))}")
+        return ServerTrouble(f"{where}: invalid or truncated answer")
+
+
+def _refusal(where: str, response: requests.Response) -> NetworkError:
+    """An HTTP error status as a decision: fix credentials, wait, retry, or give up."""
+    status = response.status_code
+    said = _server_message(response)
+    detail = f": {said}" if said else ""
+    if status in (401, 403):
+        return AuthFailed(f"{where} refused the access token ({status}{detail})")
+    if status == 400 and said in ("invalid_grant", "invalid_client"):
+        return AuthFailed(f"{where} refused the authorization ({said})")
+    if status == 429:
+        wait = _retry_after(response)
+        return RateLimited(f"{where}: too many requests", retry_after=wait)
+    if status == 408 or status >= 500:
+        return ServerTrouble(f"{where}: server error {status}{detail}")
+    if status == 422:
+        return Rejected(f"{where} refused it{detail or ' (422)'}")
+    return Rejected(f"{where} answered {status}{detail}")
+
+
+def _connection_failure(where: str, cause: BaseException | None) -> NetworkError:
+    """A request that got no complete answer: was anything sent? (Mastodon.py keeps the
+    requests exception as the context of its MastodonNetworkError.)"""
+    import requests
+    import urllib3
+
+    if isinstance(cause, requests.exceptions.ConnectTimeout):
+        return Unreachable(f"{where}: no answer to the connection (timed out)")
+    if isinstance(cause, requests.exceptions.Timeout):
+        return ServerTrouble(f"{where}: timed out waiting for the answer")
+    reason = getattr(cause.args[0], "reason", None) if cause and cause.args else None
+    if isinstance(reason, urllib3.exceptions.NameResolutionError):
+        return Unreachable(f"{where}: unknown host")
+    if isinstance(reason, urllib3.exceptions.NewConnectionError):
+        why = "connection refused" if "refused" in str(reason).lower() else "cannot connect"
+        return Unreachable(f"{where}: {why}")
+    if isinstance(cause, requests.exceptions.SSLError):
+        return Unreachable(f"{where}: the TLS handshake failed")
+    if isinstance(cause, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
+        return Rejected(f"{where}: not a usable instance URL")
+    return ServerTrouble(f"{where}: the connection broke off before a full answer")
+
+
+def _retry_after(response: requests.Response | None) -> float | None:
+    """Seconds to wait from Retry-After (seconds or a date), else X-RateLimit-Reset (an ISO
+    time, as Mastodon sends it, or epoch seconds), measured against the server's clock."""
+    if response is None:
+        return None
+    headers = response.headers
+    now = _server_now(headers.get("Date"))
+    value = (headers.get("Retry-After") or "").strip()
+    if value:
+        if value.isdigit():
+            return float(value)
+        try:
+            return max(0.0, parsedate_to_datetime(value).timestamp() - now)
+        except (TypeError, ValueError):
+            pass
+    reset = (headers.get("X-RateLimit-Reset") or "").strip()
+    if not reset:
+        return None
+    try:
+        at = float(reset) if reset.replace(".", "", 1).isdigit() else _iso(reset)
+    except ValueError:
+        return None
+    return max(0.0, at - now)
+
+
+def _server_now(date: str | None) -> float:
+    if date:
+        try:
+            return parsedate_to_datetime(date).timestamp()
+        except (TypeError, ValueError):
+            pass
+    return time.time()
+
+
+def _server_message(response: requests.Response) -> str:
+    """The server's ``{"error": ...}`` text, one line, bounded; untrusted like any text."""
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    said = body.get("error") if isinstance(body, dict) else None
+    return _one_line(said) if isinstance(said, str) else ""
+
+
+# -- statuses as timeline items -------------------------------------------------------------
+
+
+def _item(status: Any, host: str) -> NewItem:
+    """One status as the timeline shows it. A boost shows the boosted status and its
+    author, and says who boosted it; a content warning is kept, visibly, before the text."""
+    boosted = status.get("reblog")
+    shown = boosted or status
+    text = html_to_text(_text(shown, "content"))
+    warning = plain_text(_text(shown, "spoiler_text"))
+    if warning:
+        text = f"CW: {warning}\n\n{text}" if text else f"CW: {warning}"
+    media = [_attachment(a) for a in shown.get("media_attachments") or []]
+    if media:
+        text = "\n".join([text, *media]) if text else "\n".join(media)
+    return NewItem(
+        remote_id=_text(status, "id"),
+        created=_timestamp(status.get("created_at")),  # a boost sits where it was boosted
+        author=_who(shown["account"], host),
+        title=f"boosted by {_who(status['account'], host)}" if boosted else "",
+        text=text,
+        url=_text(shown, "url") or _text(shown, "uri"),
+    )
+
+
+def _who(account: Any, host: str) -> str:
+    """ "Name (@user@instance)"; local accounts get the instance they are on."""
+    acct = _text(account, "acct") or _text(account, "username")
+    if "@" not in acct:
+        acct = f"{acct}@{host}"
+    name = _one_line(_text(account, "display_name"))
+    return f"{name} (@{acct})" if name else f"@{acct}"
+
+
+def _attachment(attachment: Any) -> str:
+    kind = _text(attachment, "type") or "media"
+    described = _one_line(_text(attachment, "description"))
+    return f"[{kind}: {described}]" if described else f"[{kind}]"
+
+
+def _timestamp(value: Any) -> float:
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return moment.timestamp()
+    if isinstance(value, str) and value:
+        return _iso(value)
+    return time.time()  # no date given: the moment it arrived
+
+
+def _iso(value: str) -> float:
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
+# -- small helpers --------------------------------------------------------------------------
+
+
+def _base_url(server: str) -> str:
+    """The instance's base URL: https assumed when no scheme is given, no trailing slash."""
+    url = (server or "").strip().rstrip("/")
+    if url and "://" not in url:
+        url = "https://" + url
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise Rejected(f"not a Mastodon instance URL: {_one_line(server)!r}")
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+def _token(source: Source) -> str:
+    if not source.secret:
+        raise AuthFailed(f"{urlsplit(_base_url(source.url)).netloc}: no access token given")
+    return source.secret
+
+
+def _text(entity: Any, key: str) -> str:
+    """A field as text ("" when absent): ids come as strings or numbers."""
+    value = entity.get(key) if isinstance(entity, dict) else None
+    return "" if value is None else str(value)
+
+
+def _one_line(text: str) -> str:
+    line = " ".join(_CONTROL.sub(" ", text or "").split())
+    return line if len(line) <= MAX_MESSAGE else line[: MAX_MESSAGE - 1] + "…"
+
+
+def _id_order(status_id: str) -> tuple[int, str]:
+    """Mastodon ids are numbers in strings: longer is newer, then by digits."""
+    return (len(status_id), status_id)
+
+
+@functools.cache
+def _url_regex() -> Any:
+    """The URL pattern Mastodon counts as 23 characters, as Mastodon.py transcribes it."""
+    from mastodon._url_regex import url_regex
+
+    return url_regex
