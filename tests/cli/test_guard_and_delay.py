@@ -1,0 +1,51 @@
+"""The publish guard and the send delay, as a script on a shared box meets them."""
+
+from __future__ import annotations
+
+from .conftest import Cli
+
+
+def test_post_with_another_personas_term_is_refused_and_kept_as_draft(two: Cli) -> None:
+    two.ok("guard", "add", "Work", "own", "#SMT")
+    refused = two.fails("post", "Family", "Cookie day! ＃ｓｍｔ")
+    assert "'#SMT' belongs to Work" in refused.err
+    assert "--override" in refused.err
+    assert two.ok("outbox", "--json").json() == []
+    assert [d["text"] for d in two.ok("drafts", "Family", "--json").json()] == [
+        "Cookie day! ＃ｓｍｔ"
+    ]
+
+    two.ok("post", "Family", "Cookie day! ＃ｓｍｔ", "--override")
+    assert len(two.ok("outbox", "--json").json()) == 1
+
+
+def test_mentioning_another_personas_account_is_flagged(two: Cli) -> None:
+    refused = two.fails("post", "Work", "Thanks to @dan.cookies for the snacks")
+    assert "dan.cookies" in refused.err and "Family" in refused.err
+
+
+def test_a_blocked_term_refuses_unless_overridden(two: Cli) -> None:
+    two.ok("guard", "add", "Work", "blocked", "layoffs")
+    assert "blocked" in two.fails("post", "Work", "No LAYOFFS this year").err
+    two.ok("post", "Work", "No LAYOFFS this year", "--override")
+
+
+def test_send_delay_lets_a_post_be_cancelled_back_to_a_draft(two: Cli) -> None:
+    two.ok("persona", "set", "Work", "--send-delay", "60")
+    queued = two.ok("post", "Work", "Big announcement")
+    assert "in 60 s" in queued.err and "personae outbox cancel" in queued.err
+    entry = two.ok("outbox", "--json").json()[0]
+    two.ok("sync")  # not due yet: nothing goes out
+    assert two.ok("outbox", "--json").json()[0]["state"] == "queued"
+    assert list((two.home / "published").rglob("*.json")) == []
+
+    two.ok("outbox", "cancel", str(entry["id"]))
+    assert two.ok("outbox", "--json").json() == []
+    assert [d["text"] for d in two.ok("drafts", "Work", "--json").json()] == ["Big announcement"]
+
+
+def test_a_sent_post_cannot_be_cancelled(two: Cli) -> None:
+    two.ok("post", "Family", "Fresh batch")
+    two.ok("sync")
+    entry = two.ok("outbox", "--json").json()[0]
+    assert "too late" in two.fails("outbox", "cancel", str(entry["id"])).err

@@ -1,0 +1,116 @@
+"""The outbox's state machine per (post, account): queued → sending → sent | failed."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from store import FAILED, QUEUED, SENDING, SENT, Conflict
+
+
+@pytest.fixture
+def accounts(store, work):
+    return [
+        store.accounts.add(work, "local", "dan@acme", "/srv/a"),
+        store.accounts.add(work, "local", "dan@oss", "/srv/b"),
+    ]
+
+
+def _queue(store, persona, accounts, text="Release 2.0 is out", delay=0):
+    draft = store.drafts.save(persona.id, text)
+    return draft, [store.outbox.get(i) for i in store.outbox.enqueue(draft, accounts, delay)]
+
+
+def test_a_post_to_two_accounts_is_two_entries_with_their_own_idempotency_keys(
+    store, work, accounts
+):
+    draft, entries = _queue(store, work, accounts)
+    assert [(e.account_id, e.state, e.attempts) for e in entries] == [
+        (accounts[0].id, QUEUED, 0),
+        (accounts[1].id, QUEUED, 0),
+    ]
+    assert len({e.idem_key for e in entries}) == 2 and all(len(e.idem_key) >= 20 for e in entries)
+    assert store.drafts.get(draft.id).state == "queued"
+    assert store.drafts.list(work.id) == []  # no longer among the editable drafts
+
+
+def test_claim_is_exclusive_and_stores_network_details_once(store, work, accounts):
+    _, (entry, _) = _queue(store, work, accounts)
+    claimed = store.outbox.claim(entry, {"net": {"rkey": "3kabc"}}, owner="host:1")
+    assert claimed.state == SENDING and claimed.attempts == 1
+    assert claimed.details["net"] == {"rkey": "3kabc"}
+    assert store.outbox.claim(entry, {"net": {"rkey": "other"}}, owner="host:2") is None
+
+    # a claim whose owner died can be taken over; the details chosen first stay
+    taken = store.outbox.claim(claimed, {"net": {"rkey": "other"}}, owner="host:3", take_over=True)
+    assert taken.details["net"] == {"rkey": "3kabc"} and taken.details["owner"] == "host:3"
+
+
+def test_sent_when_every_account_has_it(store, work, accounts):
+    draft, entries = _queue(store, work, accounts)
+    first = store.outbox.claim(entries[0], owner="me")
+    store.outbox.mark_sent(first, "at://did/post/1")
+    assert store.drafts.get(draft.id).state == "queued"
+    second = store.outbox.claim(entries[1], owner="me")
+    store.outbox.mark_sent(second, "at://did/post/2")
+    assert store.drafts.get(draft.id).state == "sent"
+    assert store.outbox.get(first.id).remote_id == "at://did/post/1"
+
+
+def test_one_account_failing_leaves_the_other_sent(store, work, accounts):
+    _, entries = _queue(store, work, accounts)
+    store.outbox.mark_sent(store.outbox.claim(entries[0], owner="me"), "remote-1")
+    store.outbox.mark_failed(store.outbox.claim(entries[1], owner="me"), "too long for dan@oss")
+    states = {e.account_id: (e.state, e.last_error) for e in store.outbox.list()}
+    assert states == {
+        accounts[0].id: (SENT, ""),
+        accounts[1].id: (FAILED, "too long for dan@oss"),
+    }
+    store.outbox.retry(store.outbox.get(entries[1].id))
+    assert [e.id for e in store.outbox.pending()] == [entries[1].id]  # the sent one stays sent
+
+
+def test_unreachable_attempts_do_not_count_against_the_budget(store, work, accounts):
+    _, (entry, _) = _queue(store, work, accounts)
+    later = time.time() + 60
+    store.outbox.retry_later(
+        store.outbox.claim(entry, owner="me"), "no route", later, reached_server=False
+    )
+    offline = store.outbox.get(entry.id)
+    assert (offline.state, offline.attempts, offline.details["offline"]) == (QUEUED, 0, True)
+    assert offline.next_attempt == pytest.approx(later)
+
+    with store.write() as conn:
+        conn.execute("update outbox set next_attempt = 0 where id = ?", (entry.id,))
+    store.outbox.retry_later(store.outbox.claim(offline, owner="me"), "503", later)
+    counted = store.outbox.get(entry.id)
+    assert (counted.attempts, counted.details["offline"], counted.last_error) == (1, False, "503")
+
+
+def test_cancel_within_the_send_delay_gives_the_draft_back(store, work, accounts):
+    draft, entries = _queue(store, work, accounts, delay=60)
+    assert all(e.next_attempt > time.time() + 50 for e in entries)
+    back = store.outbox.cancel(entries[1])
+    assert back.id == draft.id and back.state == "draft" and back.text == "Release 2.0 is out"
+    assert store.outbox.list() == []
+    assert [d.id for d in store.drafts.list(work.id)] == [draft.id]
+
+
+def test_cancel_is_refused_once_anything_may_have_reached_a_network(store, work, accounts):
+    _, entries = _queue(store, work, accounts)
+    store.outbox.retry_later(store.outbox.claim(entries[0], owner="me"), "timeout", time.time())
+    with pytest.raises(Conflict, match="may have been published"):
+        store.outbox.cancel(entries[1])
+    store.outbox.mark_sent(store.outbox.claim(store.outbox.get(entries[0].id), owner="me"), "r")
+    with pytest.raises(Conflict, match="too late"):
+        store.outbox.cancel(entries[1])
+
+
+def test_a_post_only_goes_to_its_own_personas_accounts(store, work, family, accounts):
+    cookies = store.drafts.save(family.id, "Cookies!")
+    with pytest.raises(Conflict):
+        store.outbox.enqueue(cookies, accounts)
+    draft, _ = _queue(store, work, accounts[:1])
+    with pytest.raises(Conflict):  # queued twice
+        store.outbox.enqueue(store.drafts.get(draft.id), accounts[:1])
