@@ -15,7 +15,7 @@ from pathlib import Path
 from networks.errors import NetworkError
 from store import StoreError
 
-from . import commands
+from . import commands, doctor
 
 PROG = "personae"
 
@@ -158,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("passwd", help="change the passphrase (re-encrypts no row)")
     _json(sub.add_parser("locate", help="print where the store and config live"))
     _json(sub.add_parser("networks", help="list the installed networks"))
+    doctor.add_arguments(sub.add_parser("doctor", help=doctor.HELP))
     return parser
 
 

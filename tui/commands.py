@@ -27,6 +27,8 @@ def dispatch(args: argparse.Namespace) -> int:
         return locate(args)
     if args.command == "networks":
         return list_networks(args)
+    if args.command == "doctor":
+        return run_doctor(args)
     handler = HANDLERS[(args.command, getattr(args, "action", None))]
     with open_store(args) as store:
         return handler(store, args)
@@ -137,6 +139,14 @@ def list_networks(args: argparse.Namespace) -> int:
         ]
         print_table(table, ("NETWORK", "TITLE", "PACKAGE", "POSTS"))
     return 0
+
+
+def run_doctor(args: argparse.Namespace) -> int:
+    from . import doctor
+
+    return doctor.run(
+        store_dir(args), json=args.json, passphrase_file=args.passphrase_file, timeout=args.timeout
+    )
 
 
 # -- personas -----------------------------------------------------------------------------
