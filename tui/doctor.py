@@ -8,20 +8,15 @@ and reach their servers) only when a passphrase is supplied without asking
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import shutil
-import socket
-import sqlite3
 import stat
-import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+
+# The CLI imports this module at start: what only the checks need is imported in them.
 
 OK, WARN, FAIL, SKIP = "ok", "warn", "fail", "skip"
 HELP = "check the store, terminal, networks and servers; print a fix for each problem"
@@ -129,6 +124,8 @@ def permissions_check(store_dir: Path, store_files: list[Path]) -> Check:
 
 def schema_check(db: Path) -> Check:
     """The schema version, read through a read-only connection (nothing is migrated)."""
+    import sqlite3
+
     import sqlite_utils
 
     from store import schema
@@ -225,6 +222,8 @@ def colour_check() -> Check:
 
 def terminal_colours(term: str) -> int | None:
     """The terminfo colour count of ``term`` (``tput colors``), or None when unknown."""
+    import subprocess
+
     if not term:
         return None
     tput = shutil.which("tput")
@@ -316,17 +315,13 @@ def network_checks() -> list[Check]:
 
 
 def config_check() -> Check:
-    """The config file binds keys and chooses the lock delay: others must not change it."""
-    from platformdirs import user_config_path
+    """The config file binds keys and sets the lock delay: only its owner may change it."""
+    from . import config
 
-    folder = user_config_path("personae", appauthor=False)
-    if not folder.exists():
-        return Check("config", OK, f"no config dir ({folder}): defaults in use")
-    loose = []
-    for path in [folder, *folder.iterdir()]:
-        info = path.lstat()
-        if info.st_uid != os.getuid() or stat.S_IMODE(info.st_mode) & 0o022:
-            loose.append(path)
+    path = config.config_path()
+    if not path.exists():
+        return Check("config", OK, f"no {path}: defaults in use")
+    loose = [p for p in (path.parent, path) if _others_can_change(p)]
     if loose:
         paths = " ".join(str(p) for p in loose)
         return Check(
@@ -335,11 +330,21 @@ def config_check() -> Check:
             f"others can change {paths} (not yours, or group/world-writable)",
             f"chmod go-w {paths}",
         )
-    return Check("config", OK, f"{folder} is writable only by you")
+    problem = config.load(path).problem
+    if problem:
+        return Check("config", WARN, problem, f"correct or remove {path}")
+    return Check("config", OK, f"{path} is writable only by you")
+
+
+def _others_can_change(path: Path) -> bool:
+    info = path.lstat()
+    return info.st_uid != os.getuid() or bool(stat.S_IMODE(info.st_mode) & 0o022)
 
 
 def tmp_check() -> Check:
     """personae writes nothing to temporary files; flag leftovers and a loose TMPDIR."""
+    import tempfile
+
     tmp = Path(tempfile.gettempdir())
     leftovers = sorted(
         str(path)
@@ -395,6 +400,8 @@ def _me() -> str:
 
 def account_checks(store_dir: Path, passphrase_file: Path | None, timeout: float) -> list[Check]:
     """Unlock (only with a passphrase given without asking) and try each account's server."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from store import Store, StoreError
 
     from . import passphrase
@@ -459,6 +466,9 @@ def _account_check(persona: str, account, timeout: float) -> Check:
 def reach(server: str, timeout: float) -> str:
     """Why ``server`` cannot be reached, or "" when it answers: a folder for the local
     network, an HTTP(S) URL (any HTTP answer to HEAD counts), else a host name on 443."""
+    import http.client
+    from urllib.parse import urlsplit
+
     if server.startswith(("/", "~")):
         return _reach_folder(Path(server).expanduser())
     parts = urlsplit(server if "://" in server else f"https://{server}")
@@ -491,6 +501,8 @@ def _reach_folder(folder: Path) -> str:
 
 
 def _reach_tcp(host: str, port: int, timeout: float) -> str:
+    import socket
+
     try:
         socket.create_connection((host, port), timeout=timeout).close()
     except OSError as error:
@@ -499,7 +511,7 @@ def _reach_tcp(host: str, port: int, timeout: float) -> str:
 
 
 def _reason(error: Exception) -> str:
-    if isinstance(error, TimeoutError | socket.timeout):
+    if isinstance(error, TimeoutError):
         return "no answer (timed out)"
     text = getattr(error, "strerror", None) or str(error) or type(error).__name__
     return text

@@ -28,6 +28,7 @@ def box(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("COLORTERM", raising=False)
     monkeypatch.delenv("PERSONAE_NETWORKS", raising=False)
     monkeypatch.delenv("PERSONAE_PASSPHRASE", raising=False)
+    monkeypatch.delenv("PERSONAE_CONFIG", raising=False)
 
 
 @pytest.fixture
@@ -191,13 +192,24 @@ def test_a_dumb_terminal_fails_with_a_term_to_export(store, monkeypatch, capsys)
     assert checks["TERM"]["fix"].startswith("export TERM=")
 
 
-def test_a_config_dir_others_can_write_fails(store, tmp_path, capsys):
-    config = tmp_path / "config" / "personae"
-    config.mkdir(parents=True)
-    os.chmod(config, 0o777)
+def test_a_config_file_others_can_change_fails_with_the_fix(store, tmp_path, capsys):
+    folder = tmp_path / "config" / "personae"
+    folder.mkdir(parents=True)
+    (folder / "config.toml").write_text("auto_lock_seconds = 60\n")
+    os.chmod(folder / "config.toml", 0o666)
     status, checks = diagnose(store.dir, capsys)
     assert status == 1
-    assert checks["config"]["fix"] == f"chmod go-w {config}"
+    assert checks["config"]["fix"] == f"chmod go-w {folder / 'config.toml'}"
+
+
+def test_a_broken_config_file_warns_and_names_the_problem(store, tmp_path, capsys):
+    folder = tmp_path / "config" / "personae"
+    folder.mkdir(parents=True)
+    (folder / "config.toml").write_text("auto_lock_seconds = 'soon'\n")
+    status, checks = diagnose(store.dir, capsys)
+    assert status == 0
+    assert checks["config"]["status"] == "warn"
+    assert "auto_lock_seconds" in checks["config"]["detail"]
 
 
 def test_leftover_personae_files_in_tmpdir_are_reported(store, tmp_path, monkeypatch, capsys):
