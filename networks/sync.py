@@ -145,7 +145,7 @@ class SyncEngine:
         with ThreadPoolExecutor(max_workers=self.policy.workers) as pool:
             for account_id, entries in queues.items():
                 label = f"account {account_id}"
-                args = (report, account_id, entries, say)
+                args = (report, account_id, entries, retry_now, say)
                 pool.submit(_guarded, report, label, self._publish_account, *args)
 
     def _is_due(self, entry: OutboxEntry, now: float, retry_now: bool) -> bool:
@@ -156,7 +156,12 @@ class SyncEngine:
         return entry.next_attempt <= now
 
     def _publish_account(
-        self, report: SyncReport, account_id: int, entries: list[OutboxEntry], say: Progress
+        self,
+        report: SyncReport,
+        account_id: int,
+        entries: list[OutboxEntry],
+        retry_now: bool,
+        say: Progress,
     ) -> None:
         """Publish one account's due entries in order; stop if the account gets paused."""
         try:
@@ -166,7 +171,7 @@ class SyncEngine:
             report.add("errors", f"account {account_id}: {error}")
             return
         for entry in entries:
-            if not self._publish_one(report, account, network, entry, say):
+            if not self._publish_one(report, account, network, entry, retry_now, say):
                 return
 
     def _publish_one(
@@ -175,6 +180,7 @@ class SyncEngine:
         account: Account,
         network: Network,
         entry: OutboxEntry,
+        retry_now: bool,
         say: Progress,
     ) -> bool:
         """One attempt at one entry; False when the account's queue must stop."""
@@ -183,7 +189,9 @@ class SyncEngine:
         if "net" not in entry.details:  # chosen once, stored before the first attempt
             details = {"net": network.prepare(entry.text, entry.idem_key)}
         take_over = entry.state == "sending"
-        claimed = self.store.outbox.claim(entry, details, self.owner, take_over=take_over)
+        claimed = self.store.outbox.claim(
+            entry, details, self.owner, take_over=take_over, offline_too=retry_now
+        )
         if claimed is None:
             return True  # another process has it
         say(f"publishing {label}")

@@ -98,16 +98,23 @@ class Outbox:
         details: dict | None = None,
         owner: str = "",
         take_over: bool = False,
+        offline_too: bool = False,
     ) -> OutboxEntry | None:
         """Take the entry for one attempt, storing network details the first time.
 
         Atomic across processes: returns None when the entry is not due, or when another
         process claimed it first. ``take_over`` takes a claim whose owner is known to be
-        dead, provided it is still the claim the caller saw."""
+        dead, provided it is still the claim the caller saw; ``offline_too`` takes a queued
+        entry that waits only because no server could be reached (a manual sync)."""
         now = time.time()
         with self.store.write() as conn:
             current = self.get(entry.id)
-            due = current.state in (QUEUED, SENDING) and current.next_attempt <= now
+            waiting_for_network = (
+                offline_too and current.state == QUEUED and current.details.get("offline")
+            )
+            due = current.state in (QUEUED, SENDING) and (
+                current.next_attempt <= now or waiting_for_network
+            )
             abandoned = (
                 take_over
                 and current.state == SENDING
