@@ -1,0 +1,148 @@
+"""Unlocking the store, and creating it on the first run. Key derivation (Argon2id, a few
+tenths of a second) runs in a thread worker so the screen stays responsive."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from store import Store, StoreError, files
+
+from ..widgets.header import IdentityHeader
+
+MIN_PASSPHRASE = 8
+
+
+class UnlockScreen(Screen):
+    """Ask for the passphrase (never echoed); open the store or unlock it again."""
+
+    BINDINGS = [Binding("ctrl+q", "app.quit", "Quit", id="unlock.quit")]
+
+    def __init__(self, store_dir: Path | None, given: str | None = None) -> None:
+        super().__init__()
+        self.store_dir, self.given = store_dir, given
+
+    def compose(self) -> ComposeResult:
+        header = IdentityHeader()
+        header.identity = self.app.identity()  # type: ignore[attr-defined]
+        yield header
+        with Vertical(classes="dialog", id="unlock"):
+            yield Static(Content("Unlock personae"), classes="dialog-title")
+            where = str(self.store_dir) if self.store_dir else "the open store"
+            yield Static(Content(f"Store: {where}"), classes="dim")
+            yield Input(password=True, placeholder="passphrase", id="passphrase")
+            yield Static(Content(""), id="unlock-message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.given is not None:
+            self._try(self.given)
+            self.given = None
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        secret, event.input.value = event.value, ""
+        if secret:
+            self._try(secret)
+
+    def _try(self, secret: str) -> None:
+        self.say("unlocking…")
+        self.query_one(Input).disabled = True
+        self._unlock(secret)
+
+    @work(thread=True, exclusive=True, group="unlock")
+    def _unlock(self, secret: str) -> None:
+        app = self.app
+        try:
+            if app.store is None:  # type: ignore[attr-defined]
+                store = Store.open(self.store_dir, secret)  # type: ignore[arg-type]
+            else:
+                store = app.store  # type: ignore[attr-defined]
+                store.unlock(secret)
+        except StoreError as error:
+            app.call_from_thread(self._failed, str(error))
+            return
+        app.call_from_thread(app.unlocked, store)  # type: ignore[attr-defined]
+
+    def _failed(self, message: str) -> None:
+        self.say(message)
+        field = self.query_one(Input)
+        field.disabled = False
+        field.focus()
+
+    def say(self, message: str) -> None:
+        self.query_one("#unlock-message", Static).update(Content(message))
+
+
+class FirstRunScreen(Screen):
+    """No store yet: choose a passphrase (twice) and name the first persona."""
+
+    BINDINGS = [Binding("ctrl+q", "app.quit", "Quit", id="firstrun.quit")]
+
+    def __init__(self, store_dir: Path) -> None:
+        super().__init__()
+        self.store_dir = store_dir
+
+    def compose(self) -> ComposeResult:
+        header = IdentityHeader()
+        header.identity = self.app.identity()  # type: ignore[attr-defined]
+        yield header
+        with Vertical(classes="dialog", id="firstrun"):
+            yield Static(Content("Welcome to personae"), classes="dialog-title")
+            yield Static(
+                Content(f"A new encrypted store will be created in {self.store_dir}."),
+                classes="dim",
+            )
+            yield Input(password=True, placeholder="new passphrase (8+ characters)", id="new1")
+            yield Input(password=True, placeholder="the same passphrase again", id="new2")
+            yield Input(placeholder="your first persona's name, e.g. Work", id="first-name")
+            yield Static(Content(""), id="firstrun-message")
+        yield Footer()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        order = ["new1", "new2", "first-name"]
+        current = order.index(event.input.id or "new1")
+        if current < len(order) - 1:
+            self.query_one(f"#{order[current + 1]}", Input).focus()
+            return
+        first, second, name = (self.query_one(f"#{i}", Input).value for i in order)
+        problem = self._check(first, second, name)
+        if problem:
+            self.say(problem)
+            return
+        self.say("creating the store…")
+        self._create(first, name.strip())
+
+    @staticmethod
+    def _check(first: str, second: str, name: str) -> str:
+        if len(first) < MIN_PASSPHRASE:
+            return f"choose a passphrase of at least {MIN_PASSPHRASE} characters"
+        if first != second:
+            return "the two passphrases differ"
+        if not name.strip():
+            return "name your first persona"
+        return ""
+
+    @work(thread=True, exclusive=True, group="unlock")
+    def _create(self, secret: str, name: str) -> None:
+        app = self.app
+        try:
+            if files.db_path(self.store_dir).exists():
+                store = Store.open(self.store_dir, secret)
+            else:
+                store = Store.create(self.store_dir, secret)
+            if not store.personas.list():
+                store.personas.add(name)
+        except StoreError as error:
+            app.call_from_thread(self.say, str(error))
+            return
+        app.call_from_thread(app.unlocked, store)  # type: ignore[attr-defined]
+
+    def say(self, message: str) -> None:
+        self.query_one("#firstrun-message", Static).update(Content(message))

@@ -1,0 +1,224 @@
+"""A persona's timeline as a Line API ScrollView: one line per item, newest first.
+
+The store hands out (id, read) for every item without decrypting anything; only the rows
+on screen (plus a small margin) are decrypted, and kept in a bounded cache. Opening, paging
+and scrolling cost the same at 1,000 or 100,000 items."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from store import Item, Store
+
+from ..text import one_line
+
+CACHE_ROWS = 600  # decrypted items kept; a few screens' worth
+MARGIN = 20  # rows decrypted beyond the visible ones, for smooth line-by-line scrolling
+
+
+def age(created: float, now: float) -> str:
+    """A short, width-stable age: 45s, 12m, 5h, 3d, or a UTC date for old items."""
+    seconds = max(now - created, 0)
+    for limit, unit, size in ((60, "s", 1), (3600, "m", 60), (86400, "h", 3600)):
+        if seconds < limit:
+            return f"{int(seconds // size)}{unit}"
+    if seconds < 30 * 86400:
+        return f"{int(seconds // 86400)}d"
+    return time.strftime("%Y-%m-%d", time.gmtime(created))
+
+
+class TimelineView(ScrollView, can_focus=True):
+    """The active persona's items; a search narrows the rows to the matching ones."""
+
+    BINDINGS = [
+        Binding("down,j", "cursor(1)", "Down", show=False, id="timeline.down"),
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="timeline.up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="timeline.page_down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="timeline.page_up"),
+        Binding("home", "jump(0)", "First", show=False, id="timeline.first"),
+        Binding("end", "jump(-1)", "Last", show=False, id="timeline.last"),
+        Binding("enter", "open", "Open", id="timeline.open"),
+        Binding("m", "toggle_read", "Read/unread", id="timeline.mark_read"),
+    ]
+
+    class Opened(Message):
+        def __init__(self, item: Item) -> None:
+            super().__init__()
+            self.item = item
+
+    def __init__(self, clock: Callable[[], float] = time.time, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.clock = clock
+        self.persona_id: int | None = None
+        self.ids: list[int] = []
+        self.read: dict[int, bool] = {}
+        self.cursor = 0
+        self.query = ""
+        self._cache: OrderedDict[int, Item] = OrderedDict()
+        self._store: Store | None = None
+
+    # -- content ----------------------------------------------------------------------------
+
+    def show(self, store: Store, persona_id: int) -> None:
+        """Load the persona's index (no decryption) and start at the newest item."""
+        self.clear()
+        self._store, self.persona_id = store, persona_id
+        index = store.timeline.index(persona_id)
+        self.ids = [item_id for item_id, _ in index]
+        self.read = dict(index)
+        self._resize()
+        self.scroll_to(y=0, animate=False, immediate=True)
+
+    def narrow(self, query: str, ids: list[int]) -> None:
+        """Show only ``ids`` (a search's matches, newest first)."""
+        self.query, self.ids, self.cursor = query, ids, 0
+        self._resize()
+        self.scroll_to(y=0, animate=False, immediate=True)
+
+    def reload(self) -> None:
+        """Re-read the index after a refresh, keeping the search off and the cursor's item."""
+        if self._store is None or self.persona_id is None:
+            return
+        current = self.current_id()
+        index = self._store.timeline.index(self.persona_id)
+        self.query = ""
+        self.ids = [item_id for item_id, _ in index]
+        self.read = dict(index)
+        self.cursor = self.ids.index(current) if current in self.read else 0
+        self._resize()
+        self._follow()
+
+    def clear(self) -> None:
+        """Forget everything decrypted and every id (on lock and on persona swap)."""
+        self._cache.clear()
+        self.ids, self.read, self.cursor, self.query = [], {}, 0, ""
+        self.persona_id = None
+        self._store = None
+        self._resize()
+
+    def current_id(self) -> int | None:
+        return self.ids[self.cursor] if 0 <= self.cursor < len(self.ids) else None
+
+    def item_at(self, row: int) -> Item | None:
+        if not 0 <= row < len(self.ids):
+            return None
+        item_id = self.ids[row]
+        item = self._cache.get(item_id)
+        if item is None:
+            self._load_around(row)
+            item = self._cache.get(item_id)
+        return item
+
+    @property
+    def decrypted_count(self) -> int:
+        return len(self._cache)
+
+    def _load_around(self, row: int) -> None:
+        if self._store is None:
+            return
+        top = max(int(self.scroll_offset.y), 0)
+        start = min(row, top)
+        end = max(row + 1, top + self.size.height + MARGIN)
+        wanted = [i for i in self.ids[start:end] if i not in self._cache]
+        self._cache.update(self._store.timeline.load(wanted))
+        while len(self._cache) > CACHE_ROWS:
+            self._cache.popitem(last=False)
+
+    def _resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self.ids))
+        self.refresh()
+
+    # -- drawing ----------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        row = int(self.scroll_offset.y) + y
+        width = self.size.width
+        base = self.rich_style
+        if row >= len(self.ids):
+            if row == 0:
+                empty = " nothing here yet: press r to refresh" if not self.query else ""
+                text = empty or f" no item matches {self.query!r}"
+                return Strip([Segment(one_line(text), base)]).crop_extend(0, width, base)
+            return Strip.blank(width, base)
+        item = self.item_at(row)
+        style = base + Style(reverse=True) if row == self.cursor else base
+        if item is None:
+            segments = [Segment(" (this item failed to decrypt; skipped)", style)]
+        else:
+            segments = self._row(item, style)
+        return Strip(segments).crop_extend(0, width, style)
+
+    def _row(self, item: Item, style: Style) -> list[Segment]:
+        unread = not self.read.get(item.id, item.read)
+        mark = "● " if unread else "  "
+        strong = style + Style(bold=True) if unread else style
+        who = one_line(item.author, 18) or "?"
+        what = one_line(" — ".join(x for x in (item.title, item.text) if x), 200)
+        return [
+            Segment(mark, strong),
+            Segment(f"{age(item.created, self.clock()):>10} ", style),
+            Segment(f"{who:<18} ", strong),
+            Segment(what, style),
+        ]
+
+    def on_resize(self) -> None:
+        self._resize()
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def action_cursor(self, step: int) -> None:
+        self._move(self.cursor + step)
+
+    def action_page(self, direction: int) -> None:
+        self._move(self.cursor + direction * max(self.size.height - 1, 1))
+
+    def action_jump(self, row: int) -> None:
+        self._move(row if row >= 0 else len(self.ids) - 1)
+
+    def action_open(self) -> None:
+        item = self.item_at(self.cursor)
+        if item is not None:
+            self.set_read(item.id, True)
+            self.post_message(self.Opened(item))
+
+    def action_toggle_read(self) -> None:
+        item_id = self.current_id()
+        if item_id is not None:
+            self.set_read(item_id, not self.read.get(item_id, False))
+
+    def set_read(self, item_id: int, read: bool) -> None:
+        if self._store is None:
+            return
+        self._store.timeline.mark_read([item_id], read)
+        self.read[item_id] = read
+        self.refresh()
+
+    def _move(self, row: int) -> None:
+        if not self.ids:
+            return
+        self.cursor = min(max(row, 0), len(self.ids) - 1)
+        self._follow()
+        self.refresh()
+
+    def _follow(self) -> None:
+        top, height = int(self.scroll_offset.y), max(self.size.height, 1)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
