@@ -68,7 +68,8 @@ class BlueskyNetwork(Network):
         default_server="https://bsky.social",
     )
 
-    def __init__(self) -> None:
+    def __init__(self, timeout: tuple[float, float] = (10.0, 30.0)) -> None:
+        self.timeout = timeout  # (connect, read) seconds
         self._clients: dict[tuple[str, str], Client] = {}
         self._locks: dict[tuple[str, str], threading.Lock] = {}
         self._guard = threading.Lock()
@@ -165,9 +166,7 @@ class BlueskyNetwork(Network):
         if not source.session:
             client = self._login(source, server)
         else:
-            from atproto import Client
-
-            client = client or Client(base_url=server)
+            client = client or self._new_client(server)
             try:
                 client.login(session_string=source.session, fetch_bsky_profile=False)
             except ValueError:  # an unreadable stored session: log in afresh
@@ -175,13 +174,21 @@ class BlueskyNetwork(Network):
         self._clients[key] = client
         return client
 
-    def _login(self, source: Source, server: str) -> Client:
+    def _new_client(self, server: str) -> Client:
+        import httpx
         from atproto import Client
+        from atproto_client.request import Request
+
+        connect, read = self.timeout
+        timeout = httpx.Timeout(read, connect=connect)
+        return Client(base_url=server, request=Request(timeout=timeout))
+
+    def _login(self, source: Source, server: str) -> Client:
         from atproto_client.exceptions import RequestErrorBase
 
         if not source.secret:
             raise AuthFailed(f"no app password stored for {source.handle} on {_host(server)}")
-        client = Client(base_url=server)
+        client = self._new_client(server)
         try:
             client.login(_key(source.handle), source.secret, fetch_bsky_profile=False)
         except RequestErrorBase as error:
