@@ -63,9 +63,15 @@ class MastodonNetwork(Network):
     title = "Mastodon"
     capabilities = Capabilities(max_length=500, secret_label="access token")
 
-    def __init__(self, timeout: tuple[float, float] = TIMEOUT, max_pages: int = MAX_PAGES):
+    def __init__(
+        self,
+        timeout: tuple[float, float] = TIMEOUT,
+        max_pages: int = MAX_PAGES,
+        page_size: int = PAGE,
+    ) -> None:
         self.timeout = timeout
         self.max_pages = max_pages
+        self.page_size = page_size
 
     def verify(self, source: Source) -> Verified:
         with _Api(source.url, _token(source), self.timeout) as api:
@@ -83,7 +89,7 @@ class MastodonNetwork(Network):
         result = FetchResult(cursor=source.cursor)
         for status in statuses:
             try:
-                result.items.append(_item(status, api.host))
+                result.items.append(status_item(status, api.host))
             except (KeyError, TypeError, AttributeError, ValueError):
                 result.warnings.append(f"{api.instance}: skipped a status it sent malformed")
         ids = [_text(s, "id") for s in statuses if _text(s, "id")]
@@ -94,15 +100,15 @@ class MastodonNetwork(Network):
     def _new_statuses(self, api: _Api, cursor: str) -> list[Any]:
         """Statuses newer than ``cursor``, each once; only the newest page on a first fetch."""
         if not cursor:
-            return list(api.call(lambda m: m.timeline_home(limit=PAGE)) or [])
+            return list(api.call(lambda m: m.timeline_home(limit=self.page_size)) or [])
         found: dict[str, Any] = {}
         after = cursor
         for _ in range(self.max_pages):
-            page = _page_after(api, after)
+            page = _page_after(api, after, self.page_size)
             fresh = [s for s in page if _id_order(_text(s, "id")) > _id_order(after)]
             for status in fresh:
                 found.setdefault(_text(status, "id"), status)
-            if len(page) < PAGE or not fresh:
+            if len(page) < self.page_size or not fresh:
                 break
             after = max((_text(s, "id") for s in fresh), key=_id_order)
         return sorted(found.values(), key=lambda s: _id_order(_text(s, "id")), reverse=True)
@@ -127,9 +133,9 @@ class MastodonNetwork(Network):
         return len(_GRAPHEME.findall(countable))
 
 
-def _page_after(api: _Api, min_id: str) -> list[Any]:
+def _page_after(api: _Api, min_id: str, size: int) -> list[Any]:
     """The page of home statuses right after ``min_id`` (Mastodon: newest first)."""
-    return list(api.call(lambda m: m.timeline_home(min_id=min_id, limit=PAGE)) or [])
+    return list(api.call(lambda m: m.timeline_home(min_id=min_id, limit=size)) or [])
 
 
 # -- the OAuth app flow ---------------------------------------------------------------------
@@ -360,7 +366,7 @@ def _server_message(response: requests.Response) -> str:
 # -- statuses as timeline items -------------------------------------------------------------
 
 
-def _item(status: Any, host: str) -> NewItem:
+def status_item(status: Any, host: str) -> NewItem:
     """One status as the timeline shows it. A boost shows the boosted status and its
     author, and says who boosted it; a content warning is kept, visibly, before the text."""
     boosted = status.get("reblog")
