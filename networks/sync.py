@@ -45,6 +45,7 @@ class Policy:
 class SyncReport:
     published: list[str] = field(default_factory=list)
     retrying: list[str] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)  # queued until a server can be reached
     failed: list[str] = field(default_factory=list)
     paused: list[str] = field(default_factory=list)
     fetched: dict[str, int] = field(default_factory=dict)
@@ -76,6 +77,7 @@ class SyncReport:
             out.append("offline: no server could be reached; queued posts stay queued")
         out += [f"published {line}" for line in self.published]
         out += [f"will retry {line}" for line in self.retrying]
+        out += [f"waiting for the network: {line}" for line in self.waiting]
         out += [f"failed {line}" for line in self.failed]
         out += [f"paused {line}" for line in self.paused]
         out += [f"{source}: {n} new" for source, n in self.fetched.items()]
@@ -236,7 +238,10 @@ class SyncEngine:
         else:
             at = time.time() + self._delay(entry.attempts, error)
             self.store.outbox.retry_later(entry, str(error), at, reached_server=reached)
-            report.add("retrying", f"{label} in {at - time.time():.0f} s: {error}")
+            if reached:
+                report.add("retrying", f"{label} in {at - time.time():.0f} s: {error}")
+            else:
+                report.add("waiting", f"{label} ({error})")
 
     def _delay(self, attempts: int, error: NetworkError) -> float:
         """Exponential backoff with jitter; a server's Retry-After wins when longer."""

@@ -484,6 +484,11 @@ def sync(store: Store, args: argparse.Namespace) -> int:
         print(one_line(line))
     if report.offline:
         say("personae: offline: nothing could be reached; queued posts wait for the network")
+    elif report.waiting:
+        say(
+            f"personae: {len(report.waiting)} post(s) wait for a server that cannot be reached; "
+            "they go out at the next sync that reaches it"
+        )
     return 1 if (report.failed or report.paused) else 0
 
 

@@ -49,3 +49,28 @@ def test_a_sent_post_cannot_be_cancelled(two: Cli) -> None:
     two.ok("sync")
     entry = two.ok("outbox", "--json").json()[0]
     assert "too late" in two.fails("outbox", "cancel", str(entry["id"])).err
+
+
+def test_sync_without_a_server_says_so_plainly_and_keeps_the_post_queued(two: Cli) -> None:
+    from tests.support.relay import free_port
+
+    server = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    two.ok(
+        "account",
+        "add",
+        "Work",
+        "mastodon",
+        "--handle",
+        "dan",
+        "--server",
+        server,
+        "--no-verify",
+        input="token\n",
+    )
+    two.ok("post", "Work", "Written offline", "--to", "dan")
+    synced = two("sync", "Work")  # Work's local target answers; dan's server does not
+    assert "wait for a server that cannot be reached" in synced.err
+    assert "waiting for the network: post 1 to dan" in synced.out
+    assert "Traceback" not in synced.err
+    entry = two.ok("outbox", "--json").json()[0]
+    assert (entry["state"], entry["attempts"]) == ("queued", 0)
