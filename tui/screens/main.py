@@ -53,8 +53,8 @@ class MainScreen(Screen):
         with ContentSwitcher(initial="timeline", id="views"):
             yield TimelineView(clock=clock, id="timeline")
             yield Compose(id="compose")
-            yield DraftList(clock=clock, id="drafts")
-            yield OutboxTable(clock=clock, id="outbox")
+            yield DraftList(id="drafts")
+            yield OutboxTable(id="outbox")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -135,7 +135,7 @@ class TimelineView(ScrollView, can_focus=True):
             self._cache.popitem(last=False)
 
     def _resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.ids))
+        self.virtual_size = Size(0, len(self.ids))  # never wider: no horizontal scrollbar
         self.refresh()
 
     # -- drawing ----------------------------------------------------------------------------
