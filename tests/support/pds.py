@@ -194,6 +194,16 @@ class Accounts:
         client.login(account.handle, account.password, fetch_bsky_profile=False)
         return client
 
+    def follow(self, account: TestAccount, other: TestAccount) -> None:
+        """``account`` follows ``other`` (a follow record in its repository)."""
+        from atproto import models
+
+        client = self.client(account)
+        record = models.AppBskyGraphFollow.Record(
+            subject=other.did, created_at=client.get_current_time_iso()
+        )
+        client.app.bsky.graph.follow.create(account.did, record)
+
     def app_password(self, account: TestAccount, name: str = "personae") -> str:
         """An app password for ``account``: what a user gives personae."""
         from atproto import models
