@@ -274,6 +274,8 @@ class _Api:
             return _refusal(where, self.last)
         if isinstance(error, errors.MastodonIllegalArgumentError):
             return Rejected(f"{where}: {_one_line(str(error))}")
+        if "scope" in str(error).lower():  # log_in: fewer rights granted than asked for
+            return AuthFailed(f"{where} granted fewer rights than personae needs (read, write)")
         return ServerTrouble(f"{where}: invalid or truncated answer")
 
 
