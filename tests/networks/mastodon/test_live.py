@@ -292,11 +292,11 @@ def test_an_invalid_json_answer_is_server_trouble(double, mastodon):
 
 
 def test_a_slow_answer_times_out_as_server_trouble(double):
-    double.fault("latency", path="/api/v1/timelines/home", delay_ms=1500, count=1)
+    double.fault("latency", path="/api/v1/timelines/home", delay_ms=4000, count=1)
     started = time.monotonic()
     with pytest.raises(ServerTrouble, match="timed out"):
         MastodonNetwork(timeout=(5.0, 0.5)).fetch(account(double))
-    assert time.monotonic() - started < 1.4
+    assert time.monotonic() - started < 3  # gave up long before the answer
 
 
 def test_an_answer_cut_off_mid_body_is_server_trouble(mastodon):
