@@ -75,12 +75,13 @@ class Terminal:
     def type(self, text: str) -> None:
         self.keys(text, literal=True)
 
-    def wait_for(self, pattern: str, timeout: float = 30) -> str:
-        """The screen once ``pattern`` (a regex) shows on it; fails with the screen if not."""
+    def wait_for(self, pattern: str, timeout: float = 30, *, gone: bool = False) -> str:
+        """The screen once ``pattern`` (a regex) shows on it (or, with ``gone``, once it no
+        longer does); fails with the screen if that takes longer than ``timeout``."""
         deadline = time.monotonic() + timeout
         while True:
             screen = self.screen()
-            if re.search(pattern, screen):
+            if bool(re.search(pattern, screen)) != gone:
                 return screen
             if time.monotonic() > deadline:
                 pytest.fail(f"{pattern!r} did not show within {timeout} s; screen:\n{screen}")
@@ -105,7 +106,9 @@ def terminal(box: TeamBox, tmp_path: Path) -> Iterator[OpenTerminal]:
     require_tool("tmux", "tmux")
     sock = tmp_path / "tmux.sock"  # the test's own tmux server, not in the shared /tmp
     config = tmp_path / "tmux.conf"
-    config.write_text("set -g remain-on-exit on\nset -g history-limit 5000\n")
+    config.write_text(
+        "set -g remain-on-exit on\nset -g history-limit 5000\nset -sg escape-time 0\n"
+    )
     opened: list[Terminal] = []
 
     def open_terminal(
