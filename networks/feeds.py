@@ -231,7 +231,7 @@ def _item(entry: Any, url: str, feed_title: str, feed_author: str, undated: floa
     link = _link(entry, url)
     created = _time(entry)
     return NewItem(
-        remote_id=_remote_id(entry, link, title, created),
+        remote_id=_remote_id(entry, title, created),
         created=undated if created is None else created,
         author=_author(entry) or feed_author or feed_title,
         title=title,
@@ -240,9 +240,10 @@ def _item(entry: Any, url: str, feed_title: str, feed_author: str, undated: floa
     )
 
 
-def _remote_id(entry: Any, link: str, title: str, created: float | None) -> str:
-    """guid/id, else the link, else a hash of what identifies the entry to a reader."""
-    remote_id = (entry.get("id") or "").strip() or link
+def _remote_id(entry: Any, title: str, created: float | None) -> str:
+    """guid/id, else the link as written (not resolved: the feed may move), else a hash of
+    what identifies the entry to a reader."""
+    remote_id = (entry.get("id") or "").strip() or (entry.get("link") or "").strip()
     if not remote_id:
         basis = f"{title}\x00{created if created is not None else ''}"
         if created is None and not title:
