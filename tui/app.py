@@ -147,6 +147,7 @@ class PersonaeApp(App):
         self.persona, self.targets = None, []
         self.store.lock()
         self.set_title("personae — locked")
+        self.refresh_bindings()
         self.push_screen(UnlockScreen(self.store_dir))
 
     def check_auto_lock(self) -> None:
@@ -186,6 +187,13 @@ class PersonaeApp(App):
             self.main.show_persona(store, persona)  # type: ignore[attr-defined]
             self.refresh_headers()
         self.set_title(f"personae — {persona.glyph} {persona.name}")
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Persona keys and the lock key mean nothing (and are not shown) while locked."""
+        if action in ("switch", "previous", "lock"):
+            return self.persona is not None
+        return True
 
     def identity(self) -> Identity:
         persona = self.persona

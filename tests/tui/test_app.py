@@ -198,7 +198,7 @@ async def test_idle_time_locks_drops_caches_and_asks_for_the_passphrase(demo_sto
         assert isinstance(app.screen, UnlockScreen)
         assert timeline.decrypted_count == 0 and timeline.ids == []
         assert app.main.query_one(Compose).editor.text == ""
-        assert "locked" in screen_text(app)
+        assert "LOCKED" in screen_text(app)
         await pilot.press(*"demo", "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()

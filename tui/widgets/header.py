@@ -39,7 +39,7 @@ def contrast(hex_colour: str) -> str:
 def band(persona: Persona | None, width: int, right: str = "", left_extra: str = "") -> Text:
     """One full-width line: glyph and name on the persona's colour; ``right`` at the end."""
     if persona is None:
-        label, style = " 🔒 locked", Style(bold=True, reverse=True)
+        label, style = " LOCKED", Style(bold=True, reverse=True)
     else:
         colour = colour_hex(persona.colour)
         label = f" {one_line(persona.glyph)} {one_line(persona.name, 40)}"
