@@ -15,6 +15,7 @@ Unknown paths get 404. Files whose bytes are gzip are sent with ``Content-Encodi
 from __future__ import annotations
 
 import mimetypes
+import socket
 import threading
 import time
 from collections import Counter, defaultdict
@@ -58,8 +59,8 @@ class FeedServer:
         self.seen: defaultdict[str, list[dict[str, str]]] = defaultdict(list)
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._httpd.daemon_threads = True
+        self._connections: set[socket.socket] = set()
+        self._httpd = _Server(("127.0.0.1", 0), _handler_for(self))
         self._thread = threading.Thread(target=self._serve, name="feed-server", daemon=True)
 
     @property
@@ -95,9 +96,19 @@ class FeedServer:
         return self
 
     def stop(self) -> None:
+        """Stop listening and hang up on open connections too: a stopped server must not
+        go on answering over a client's kept-alive connection."""
         self._stopping.set()
-        self._httpd.shutdown()
+        if self._thread.is_alive():
+            self._httpd.shutdown()
         self._httpd.server_close()
+        with self._lock:
+            open_now = list(self._connections)
+        for connection in open_now:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed by the handler
         self._thread.join(timeout=5)
 
     def __enter__(self) -> FeedServer:
@@ -108,6 +119,14 @@ class FeedServer:
 
     def _serve(self) -> None:
         self._httpd.serve_forever(poll_interval=0.05)
+
+    def _opened(self, connection: socket.socket) -> None:
+        with self._lock:
+            self._connections.add(connection)
+
+    def _closed(self, connection: socket.socket) -> None:
+        with self._lock:
+            self._connections.discard(connection)
 
     def _record(self, path: str, headers: dict[str, str]) -> None:
         with self._lock:
@@ -131,6 +150,16 @@ def _content_type(file: Path) -> str:
     return FEED_TYPES.get(file.suffix) or mimetypes.guess_type(file.name)[0] or "text/plain"
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], OSError):  # a client hanging up is no news
+            super().handle_error(request, client_address)
+
+
 def _handler_for(server: FeedServer) -> type[BaseHTTPRequestHandler]:
     class Handler(_Handler):
         owner = server
@@ -141,6 +170,16 @@ def _handler_for(server: FeedServer) -> type[BaseHTTPRequestHandler]:
 class _Handler(BaseHTTPRequestHandler):
     owner: FeedServer
     protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        super().setup()
+        self.owner._opened(self.connection)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.owner._closed(self.connection)
 
     def do_GET(self) -> None:
         self._answer(send_body=True)
