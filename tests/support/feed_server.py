@@ -14,6 +14,7 @@ Unknown paths get 404. Files whose bytes are gzip are sent with ``Content-Encodi
 
 from __future__ import annotations
 
+import contextlib
 import mimetypes
 import socket
 import threading
@@ -105,10 +106,8 @@ class FeedServer:
         with self._lock:
             open_now = list(self._connections)
         for connection in open_now:
-            try:
+            with contextlib.suppress(OSError):  # already closed by its handler
                 connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass  # already closed by the handler
         self._thread.join(timeout=5)
 
     def __enter__(self) -> FeedServer:
