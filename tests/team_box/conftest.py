@@ -62,8 +62,10 @@ class Terminal:
             ["tmux", "-S", str(self.socket), *args], capture_output=True, text=True, timeout=10
         )
 
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", self.name).stdout
+    def screen(self, *, escapes: bool = False) -> str:
+        """The visible text; with ``escapes``, also the colour and style sequences."""
+        flags = ["-e"] if escapes else []
+        return self.tmux("capture-pane", "-p", *flags, "-t", self.name).stdout
 
     def history(self) -> str:
         """Everything the window showed, scrolled-off lines included."""
@@ -88,8 +90,13 @@ class Terminal:
             time.sleep(0.2)
 
     def client_pid(self) -> int:
-        """The pid of the ssh client running in this window."""
-        return int(self.tmux("display-message", "-p", "-t", self.name, "#{pane_pid}").stdout)
+        """The pid of the ssh client running in this window (the pane's process or a child)."""
+        pid = int(self.tmux("display-message", "-p", "-t", self.name, "#{pane_pid}").stdout)
+        while Path(f"/proc/{pid}/comm").read_text().strip() != "ssh":
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            assert children, f"no ssh client under pid {pid}"
+            pid = int(children[0])
+        return pid
 
     def alive(self) -> bool:
         out = self.tmux("display-message", "-p", "-t", self.name, "#{pane_dead}").stdout

@@ -6,6 +6,9 @@ locked", neither user may read the other's store, and nothing lands in the share
 from __future__ import annotations
 
 import json
+import os
+import re
+import signal
 import subprocess
 import time
 from collections.abc import Callable
@@ -201,3 +204,131 @@ def test_the_passphrase_file_and_store_stay_private_after_all_sessions(box: Team
         for path in [*store.iterdir(), user.home / ".personae-passphrase"]:
             assert path.stat().st_uid == user.uid
             assert path.stat().st_mode & 0o077 == 0, path
+
+
+# -- terminals --------------------------------------------------------------------------------
+
+TERMINALS = [  # TERM, NO_COLOR, columns x lines
+    ("xterm-256color", False, (80, 24)),
+    ("screen-256color", False, (80, 24)),
+    ("xterm", False, (80, 24)),
+    ("xterm-256color", True, (80, 24)),
+    ("xterm", False, (120, 40)),
+    ("screen-256color", True, (120, 40)),
+]
+
+
+def colours_used(screen: str) -> set[str]:
+    """The colours a screen's SGR sequences set: "16:N", "256:N" or "rgb:R,G,B"."""
+    found = set()
+    for params in re.findall(r"\x1b\[([0-9;]*)m", screen):
+        codes = [int(c) if c else 0 for c in params.split(";")]
+        i = 0
+        while i < len(codes):
+            code = codes[i]
+            if code in (38, 48) and i + 2 < len(codes) and codes[i + 1] == 5:
+                found.add(f"256:{codes[i + 2]}")
+                i += 3
+            elif code in (38, 48) and i + 4 < len(codes) and codes[i + 1] == 2:
+                found.add(f"rgb:{codes[i + 2]},{codes[i + 3]},{codes[i + 4]}")
+                i += 5
+            else:
+                if 30 <= code <= 37 or 40 <= code <= 47 or 90 <= code <= 97 or 100 <= code <= 107:
+                    found.add(f"16:{code}")
+                i += 1
+    return found
+
+
+def is_grey(colour: str) -> bool:
+    kind, _, value = colour.partition(":")
+    if kind == "16":
+        return int(value) % 10 in (0, 7)  # black, white and their bright forms
+    if kind == "rgb":
+        return len(set(value.split(","))) == 1
+    n = int(value)
+    if n < 16:
+        return n in (0, 7, 8, 15)
+    if n >= 232:
+        return True
+    r, g, b = (n - 16) // 36, (n - 16) // 6 % 6, (n - 16) % 6
+    return r == g == b
+
+
+@pytest.mark.parametrize(("term", "no_color", "size"), TERMINALS)
+def test_the_identity_header_is_legible_in_every_terminal(
+    box: TeamBox, terminal: OpenTerminal, term: str, no_color: bool, size: tuple[int, int]
+):
+    user = box.users[0]
+    window = terminal(user, "personae", term=term, size=size, no_color=no_color)
+    unlock(window)
+    screen = window.wait_for("s Switch", timeout=10).splitlines()  # the footer's keys
+    assert re.search(rf"Work +persona 1/2 +{user.name}@", screen[0]), screen[0]
+    assert "posts go to: work (local)" in screen[1]
+    assert "t Timeline" in screen[2]  # the view bar
+    window.keys("2")
+    screen = window.wait_for(r"Family +persona 2/2").splitlines()
+    assert "Family" in screen[0] and "posts go to: family (local)" in screen[1]
+    colours = colours_used(window.screen(escapes=True))
+    if no_color:
+        assert colours and all(is_grey(c) for c in colours), colours
+    elif term == "xterm":
+        assert colours and all(c.startswith("16:") for c in colours), colours
+    else:
+        assert any(not is_grey(c) for c in colours), colours  # the persona's band
+    window.keys("q")
+    wait_until(lambda: not window.alive(), 20, "the app to quit")
+
+
+# -- session lifecycle ------------------------------------------------------------------------
+
+
+def app_processes(box: TeamBox, user: BoxUser) -> list[str]:
+    listing = box.run(user, "ps -u $USER -o args=").stdout
+    return [line for line in listing.splitlines() if "bin/personae" in line]
+
+
+def test_a_dropped_ssh_connection_loses_no_autosaved_draft_and_the_store_opens_cleanly(
+    box: TeamBox, terminal: OpenTerminal
+):
+    user = box.users[1]
+    text = "half-written thought, autosaved before the line dropped"
+    window = terminal(user, "personae")
+    unlock(window)
+    window.keys("c")
+    window.wait_for("0/500 chars")
+    window.type(text)
+    window.wait_for(f"{len(text)}/500 chars")
+
+    def autosaved() -> bool:
+        return text in box.run(user, f"{PERSONAE} drafts Work --json").stdout
+
+    wait_until(autosaved, 10, "the draft to be autosaved")  # seen from a second session
+    os.kill(window.client_pid(), signal.SIGKILL)  # the line drops: no goodbye from the client
+    wait_until(lambda: not window.alive(), 10, "the ssh client to die")
+    wait_until(lambda: not app_processes(box, user), 20, "the app to end with its session")
+
+    doctor = box.run(user, f"PERSONAE_NETWORKS=local {PERSONAE} doctor --json")
+    checks = {c["name"]: c["status"] for c in json.loads(doctor.stdout)}
+    assert checks["store permissions"] == checks["store opens"] == checks["unlock"] == "ok"
+    drafts = json.loads(box.run(user, f"{PERSONAE} drafts Work --json").stdout)
+    assert [d["text"] for d in drafts].count(text) == 1
+    window = terminal(user, "personae")
+    unlock(window)
+    window.keys("d")
+    window.wait_for(re.escape(text[:40]))  # in the Work persona's draft list
+    window.keys("q")
+
+
+def test_idle_auto_lock_over_ssh_returns_to_the_unlock_screen(box: TeamBox, terminal: OpenTerminal):
+    user = box.users[0]
+    put_file(box, user, "quick-lock.toml", "auto_lock_seconds = 3\n")
+    window = terminal(user, "PERSONAE_CONFIG=~/quick-lock.toml personae")
+    unlock(window)
+    unlocked_at = time.monotonic()
+    screen = window.wait_for("Unlock personae", timeout=20)
+    assert time.monotonic() - unlocked_at >= 2  # idle for the configured 3 s, not sooner
+    header = screen.splitlines()[0]
+    assert "locked" in header.lower() and "Work" not in header
+    unlock(window)  # the same session carries on after the passphrase
+    window.keys("q")
+    wait_until(lambda: not window.alive(), 20, "the app to quit")
