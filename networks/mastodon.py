@@ -372,6 +372,8 @@ def _server_message(response: requests.Response) -> str:
 def status_item(status: Any, host: str) -> NewItem:
     """One status as the timeline shows it. A boost shows the boosted status and its
     author, and says who boosted it; a content warning is kept, visibly, before the text."""
+    if not _text(status, "id"):
+        raise ValueError("a status without an id")
     boosted = status.get("reblog")
     shown = boosted or status
     text = html_to_text(_text(shown, "content"))
