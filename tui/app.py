@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import signal
 import socket
 import time
 from collections.abc import Callable, Iterable
@@ -358,7 +359,9 @@ class PersonaeApp(App):
             engine = SyncEngine(store)
             report = engine.run(persona_id, refresh=refresh, retry_now=retry_now, progress=say)
             if report.published and self.persona is not None:
-                engine.run(self.persona.id, publish=False, progress=say)
+                again = engine.run(self.persona.id, publish=False, progress=say)
+                report.fetched.update(again.fetched)
+                report.errors.extend(again.errors)
         except StoreError as error:
             self.call_from_thread(self.status, one_line(str(error)))
             return
@@ -450,6 +453,7 @@ class PersonaeApp(App):
                 markup=False,
             )
             compose.start(store, self.persona)
+            self.main.action_view("outbox")  # type: ignore[union-attr]  # watch it go out
 
         problems = [str(f) for f in result.findings]
         self.push_screen(PublishDialog(persona, accounts, problems, draft.text), answered)
@@ -482,6 +486,12 @@ def _user() -> str:
         return "?"
 
 
+def _exit_on_hangup(app: App) -> None:
+    """A closed terminal or SSH session (SIGHUP) or a SIGTERM ends the app normally."""
+    for number in (signal.SIGHUP, signal.SIGTERM):
+        signal.signal(number, lambda *_: app.exit())
+
+
 def run_app(store_dir: Path | None, *, demo: bool = False, passphrase: str | None = None) -> int:
     """Start the app (``personae``), or the demo on a throwaway store (``personae --demo``)."""
     if demo:
@@ -489,9 +499,11 @@ def run_app(store_dir: Path | None, *, demo: bool = False, passphrase: str | Non
 
         with Demo() as sandbox:
             app = PersonaeApp(store=sandbox.store, demo_note=sandbox.note)
+            _exit_on_hangup(app)  # so the throwaway store is removed then too
             app.run()
             return app.return_code or 0
     app = PersonaeApp(store_dir, passphrase=passphrase)
+    _exit_on_hangup(app)
     app.run()
     if app.store is not None:
         app.store.close()

@@ -12,7 +12,8 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import as_file, files
@@ -21,6 +22,7 @@ from pathlib import Path
 from store import KdfParams, Store
 
 PASSPHRASE = "demo"
+FEEDS_NEWEST = 1741942800.0  # 2025-03-14 09:00 UTC: the newest item in the shipped feeds
 FEEDS = {
     "work": ("acme-engineering.xml", "industry-news.xml"),
     "family": ("cookie-club.xml", "school-news.xml"),
@@ -74,9 +76,10 @@ def demo_dir() -> Path:
     return Path(str(files("tui") / "demo"))
 
 
-def populate(store: Store, target: Path, feed_base: str) -> None:
+def populate(store: Store, target: Path, feed_base: str, now: float | None = None) -> None:
     """Fill an empty, unlocked store with the demo's personas, accounts, feeds, guard
-    terms, drafts and timelines (feeds parsed from the shipped files)."""
+    terms, drafts and timelines (feeds parsed from the shipped files). With ``now``, the
+    items are moved in time so the newest is an hour old, as in a live timeline."""
     from networks.feeds import parse_feed
 
     for plan in PLANS:
@@ -89,7 +92,9 @@ def populate(store: Store, target: Path, feed_base: str) -> None:
         for name in FEEDS[plan.key]:
             feed = store.feeds.add(persona, f"{feed_base}/{name}")
             parsed = parse_feed((demo_dir() / name).read_bytes(), feed.url)
-            store.timeline.add(persona.id, "feed", feed.id, parsed.items)
+            shift = 0.0 if now is None else now - 3600 - FEEDS_NEWEST
+            items = [replace(item, created=item.created + shift) for item in parsed.items]
+            store.timeline.add(persona.id, "feed", feed.id, items)
         for text in plan.drafts:
             store.drafts.save(persona.id, text, [account.id])
 
@@ -127,7 +132,7 @@ class Demo:
             threading.Thread(target=self._server.serve_forever, daemon=True).start()
             base = f"http://127.0.0.1:{self._server.server_address[1]}"
             self.store = Store.create(self.root / "store", PASSPHRASE, kdf=self.kdf)
-            populate(self.store, self.root / "published", base)
+            populate(self.store, self.root / "published", base, now=time.time())
         except BaseException:
             self.__exit__(None, None, None)
             raise
