@@ -187,6 +187,7 @@ class PersonaeApp(App):
         with self.batch_update():
             self.main.show_persona(store, persona)  # type: ignore[attr-defined]
             self.refresh_headers()
+        self._timeline().warm(store, [p.id for p in store.personas.list()])
         self.set_title(f"personae — {persona.glyph} {persona.name}")
         self.refresh_bindings()
 
@@ -389,6 +390,12 @@ class PersonaeApp(App):
             self.main.status(message)  # type: ignore[attr-defined]
 
     # -- publishing ----------------------------------------------------------------------------
+
+    def _timeline(self):
+        from .widgets.timeline import TimelineView
+
+        assert self.main is not None
+        return self.main.query_one(TimelineView)
 
     def _compose(self):
         from .widgets.compose import Compose

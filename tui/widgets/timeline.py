@@ -12,13 +12,14 @@ from collections.abc import Callable
 
 from rich.segment import Segment
 from rich.style import Style
+from textual import work
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from store import Item, Store
+from store import Item, Store, StoreError
 
 from ..text import one_line
 
@@ -65,19 +66,43 @@ class TimelineView(ScrollView, can_focus=True):
         self.cursor = 0
         self.query = ""
         self._cache: OrderedDict[int, Item] = OrderedDict()
+        self.indexes: dict[int, tuple[list[int], dict[int, bool]]] = {}
         self._store: Store | None = None
 
     # -- content ----------------------------------------------------------------------------
 
     def show(self, store: Store, persona_id: int) -> None:
         """Load the persona's index (no decryption) and start at the newest item."""
+        indexes = self.indexes
         self.clear()
+        self.indexes = indexes  # ids and read marks only: nothing decrypted is kept
         self._store, self.persona_id = store, persona_id
-        index = store.timeline.index(persona_id)
-        self.ids = [item_id for item_id, _ in index]
-        self.read = dict(index)
+        self.ids, self.read = self._index(store, persona_id)
         self._resize()
         self.scroll_to(y=0, animate=False, immediate=True)
+
+    def _index(self, store: Store, persona_id: int) -> tuple[list[int], dict[int, bool]]:
+        if persona_id not in self.indexes:
+            self.indexes[persona_id] = _ids_and_marks(store, persona_id)
+        ids, read = self.indexes[persona_id]
+        return list(ids), read
+
+    def warm(self, store: Store, persona_ids: list[int]) -> None:
+        """Read the other personas' indexes ahead (in a thread), so a swap costs no query."""
+        self._warm(store, [pid for pid in persona_ids if pid not in self.indexes])
+
+    @work(thread=True, group="timeline-index", exclusive=True)
+    def _warm(self, store: Store, persona_ids: list[int]) -> None:
+        for persona_id in persona_ids:
+            try:
+                found = _ids_and_marks(store, persona_id)
+            except StoreError:
+                return
+            self.app.call_from_thread(self._warmed, store, persona_id, found)
+
+    def _warmed(self, store: Store, persona_id: int, found) -> None:
+        if store is self._store and store.unlocked:
+            self.indexes.setdefault(persona_id, found)
 
     def narrow(self, query: str, ids: list[int]) -> None:
         """Show only ``ids`` (a search's matches, newest first)."""
@@ -90,10 +115,9 @@ class TimelineView(ScrollView, can_focus=True):
         if self._store is None or self.persona_id is None:
             return
         current = self.current_id()
-        index = self._store.timeline.index(self.persona_id)
+        self.indexes.clear()  # a refresh may have brought items to any persona
         self.query = ""
-        self.ids = [item_id for item_id, _ in index]
-        self.read = dict(index)
+        self.ids, self.read = self._index(self._store, self.persona_id)
         self.cursor = self.ids.index(current) if current in self.read else 0
         self._resize()
         self._follow()
@@ -101,6 +125,7 @@ class TimelineView(ScrollView, can_focus=True):
     def clear(self) -> None:
         """Forget everything decrypted and every id (on lock and on persona swap)."""
         self._cache.clear()
+        self.indexes = {}
         self.ids, self.read, self.cursor, self.query = [], {}, 0, ""
         self.persona_id = None
         self._store = None
@@ -222,3 +247,8 @@ class TimelineView(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor, animate=False, immediate=True)
         elif self.cursor >= top + height:
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+
+def _ids_and_marks(store: Store, persona_id: int) -> tuple[list[int], dict[int, bool]]:
+    index = store.timeline.index(persona_id)
+    return [item_id for item_id, _ in index], dict(index)
