@@ -298,7 +298,9 @@ def _link(entry: Any, base: str) -> str:
 
 def _time(record: Any) -> float | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        parsed = record.get(key)
+        # dict.get: feedparser's own get maps a missing updated_parsed to published_parsed,
+        # with a DeprecationWarning each time.
+        parsed = dict.get(record, key)
         if parsed:
             try:
                 return float(calendar.timegm(parsed))
