@@ -106,8 +106,10 @@ class BlueskyNetwork(Network):
         return published
 
     def fetch(self, source: Source) -> FetchResult:
+        host = _host(server_url(source.url))
+
         def read(client: Client) -> FetchResult:
-            return read_timeline(client, source.cursor)
+            return read_timeline(client, source.cursor, host)
 
         result, session = self._call(source, "reading the timeline", read)
         result.session = session
@@ -347,7 +349,7 @@ def post_link(author: str, rkey: str) -> str:
 # -- reading -----------------------------------------------------------------------------
 
 
-def read_timeline(client: Client, cursor: str) -> FetchResult:
+def read_timeline(client: Client, cursor: str, host: str) -> FetchResult:
     """The home timeline's items newer than ``cursor`` (``"<sortAt> <uri>"`` of the newest
     item seen), paging back with the server's cursor until it is reached."""
     from atproto_client.exceptions import RequestErrorBase
@@ -361,7 +363,6 @@ def read_timeline(client: Client, cursor: str) -> FetchResult:
             page = _timeline_page(client, page_cursor, PAGE if since else FIRST_PAGE)
         except RequestErrorBase as error:
             if _no_appview(error):
-                host = _host(client._base_url)
                 return FetchResult(warnings=[f"{host} offers no home timeline (no AppView)"])
             raise
         reached = False

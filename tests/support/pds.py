@@ -20,13 +20,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import queue
 import secrets
-import selectors
 import shutil
 import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -84,26 +85,28 @@ class Process:
                 stderr=err,
                 start_new_session=True,  # its own group: teardown kills every child too
             )
-        self._buffer = b""
+        # A thread always drains stdout, so chatter after readiness can never fill the pipe
+        # and stall the server; lines wait in a queue for read_line.
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        self._reader = threading.Thread(target=self._drain, name=f"{self.name}-out", daemon=True)
+        self._reader.start()
+
+    def _drain(self) -> None:
+        assert self.popen.stdout is not None
+        for raw in self.popen.stdout:
+            self._lines.put(raw.decode("utf-8", "replace").strip())
+        self._lines.put(None)  # exited
 
     def read_line(self, timeout: float) -> str:
         """The next line on stdout; ServerUnavailable on timeout or exit."""
-        deadline = time.monotonic() + timeout
-        stdout = self.popen.stdout
-        assert stdout is not None
-        with selectors.DefaultSelector() as selector:
-            selector.register(stdout, selectors.EVENT_READ)
-            while b"\n" not in self._buffer:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise ServerUnavailable(f"{self.name} did not answer in {timeout:.0f} s")
-                if selector.select(left):
-                    chunk = os.read(stdout.fileno(), 65536)
-                    if not chunk:
-                        raise ServerUnavailable(f"{self.name} exited: {self.log_tail()}")
-                    self._buffer += chunk
-        line, _, self._buffer = self._buffer.partition(b"\n")
-        return line.decode("utf-8", "replace").strip()
+        try:
+            line = self._lines.get(timeout=timeout)
+        except queue.Empty:
+            raise ServerUnavailable(f"{self.name} did not answer in {timeout:.0f} s") from None
+        if line is None:
+            self._lines.put(None)
+            raise ServerUnavailable(f"{self.name} exited: {self.log_tail()}")
+        return line
 
     def wait_ready(self, prefix: str, timeout: float) -> dict:
         """The JSON that follows ``prefix`` on the readiness line."""
@@ -137,6 +140,7 @@ class Process:
                 self.popen.wait(grace)
         _signal_group(self.popen.pid, signal.SIGKILL)  # stragglers in the group
         self.popen.wait()
+        self._reader.join(5)  # it reads to the end of stdout, then the pipe can go
         for pipe in (self.popen.stdin, self.popen.stdout):
             if pipe:
                 pipe.close()
