@@ -168,10 +168,13 @@ class BlueskyNetwork(Network):
         if not source.session:
             client = self._login(source, server)
         else:
+            from atproto_core.exceptions import AtProtocolError
+
             client = client or self._new_client(server)
             try:
                 client.login(session_string=source.session, fetch_bsky_profile=False)
-            except ValueError:  # an unreadable stored session: log in afresh
+                _session(client).access_jwt_payload  # noqa: B018 (its tokens must decode)
+            except (ValueError, AtProtocolError):  # an unusable stored session: log in afresh
                 client = self._login(source, server)
         self._clients[key] = client
         return client
@@ -209,9 +212,8 @@ class BlueskyNetwork(Network):
         except Exception as error:
             if not _token_refused(error):
                 raise
-            fresh = self._login(source, server)
-            self._clients[(server, _key(source.handle))] = fresh
-            client.login(session_string=fresh.export_session_string(), fetch_bsky_profile=False)
+            fresh = self._login(source, server).export_session_string()
+            client.login(session_string=fresh, fetch_bsky_profile=False)
 
     def _lock(self, server: str, handle: str) -> threading.Lock:
         """One account's requests in order: a session refresh must not race another."""

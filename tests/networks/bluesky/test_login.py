@@ -107,6 +107,17 @@ def test_a_revoked_session_logs_in_again_with_the_app_password(pds, bluesky, new
     assert published.remote_id.startswith(f"at://{alice.did}/")
 
 
+@pytest.mark.parametrize("stored", ["not a session", "h:::did:plc:x:::no.jwt:::no.jwt:::{url}"])
+def test_an_unreadable_stored_session_is_replaced_by_a_new_login(pds, bluesky, new_account, stored):
+    alice = new_account("alice")
+    source = app_source(pds, alice)
+    broken = Source(**{**vars(source), "session": stored.format(url=pds.url)})
+
+    published = bluesky.publish(broken, Post("fresh login", "k", bluesky.prepare("", "k")))
+
+    assert published.session.split(":::")[:2] == [alice.handle, alice.did]
+
+
 def test_a_revoked_session_and_a_revoked_app_password_pause_with_auth_failed(
     pds, bluesky, new_account
 ):
