@@ -70,14 +70,16 @@ def unlock(window: Terminal) -> str:
 
 
 def draft_and_queue_in_the_app(window: Terminal, rounds: int) -> list[str]:
-    """Swap to Family (key 2), then per round: type a draft, let it autosave, start a new
-    one (ctrl+n), type a post, publish it (ctrl+s) and confirm (y). Returns the screens."""
+    """Swap to Family (key 2), then per round: open the editor (c), type a draft, let it
+    autosave, start a new one (ctrl+n), type a post, publish it (ctrl+s), confirm (y) and
+    see it in the outbox the app then shows. Swap back (-) and quit. Returns the screens."""
     screens = [unlock(window)]
     window.keys("2")
     screens.append(window.wait_for(r"Family +persona 2/2"))
-    window.keys("c")
     for i in range(1, rounds + 1):
+        window.keys("c")
         window.wait_for("0/500 chars")
+        window.wait_for("Leave editor")  # the editor has the focus: type into it
         window.type(draft_text(i))
         time.sleep(1.5)  # the autosave runs every 0.5 s
         window.keys("C-n")
@@ -87,10 +89,7 @@ def draft_and_queue_in_the_app(window: Terminal, rounds: int) -> list[str]:
         window.keys("C-s")
         screens.append(window.wait_for(r"Publish\?"))
         window.keys("y")
-        window.wait_for(r"Publish\?", gone=True)
-        screens.append(window.wait_for("0/500 chars"))
-    window.keys("Escape")
-    window.wait_for("Leave editor", gone=True)  # else "-" could arrive as alt+minus
+        screens.append(window.wait_for(rf"family +(queued|sending|sent) .*family post {i},"))
     window.type("-")  # back to the previous persona
     screens.append(window.wait_for(r"Work +persona 1/2"))
     window.keys("q")
@@ -149,11 +148,17 @@ def test_two_users_with_two_sessions_each_lose_nothing_and_send_each_post_once(
     assert elapsed < 240
 
 
-def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
+def wait_until(
+    condition: Callable[[], bool],
+    timeout: float,
+    what: str,
+    show: Callable[[], str] = lambda: "",
+) -> None:
+    """Poll ``condition``; on timeout fail, naming ``what`` and what ``show`` returns."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout} s waiting for {what}")
+            pytest.fail(f"timed out after {timeout} s waiting for {what}; {show()}")
         time.sleep(0.5)
 
 
@@ -282,9 +287,11 @@ def test_the_identity_header_is_legible_in_every_terminal(
 # -- session lifecycle ------------------------------------------------------------------------
 
 
-def app_processes(box: TeamBox, user: BoxUser) -> list[str]:
-    listing = box.run(user, "ps -u $USER -o args=").stdout
-    return [line for line in listing.splitlines() if "bin/personae" in line]
+def app_processes(box: TeamBox, user: BoxUser) -> dict[int, str]:
+    """The user's running ``personae`` processes: pid → state, wait channel, command."""
+    listing = box.run(user, "ps -u $USER -o pid=,stat=,wchan:20=,args=").stdout
+    lines = [line.split(None, 1) for line in listing.splitlines() if "bin/personae" in line]
+    return {int(pid): rest for pid, rest in lines}
 
 
 def test_a_dropped_ssh_connection_loses_no_autosaved_draft_and_the_store_opens_cleanly(
@@ -292,8 +299,11 @@ def test_a_dropped_ssh_connection_loses_no_autosaved_draft_and_the_store_opens_c
 ):
     user = box.users[1]
     text = "half-written thought, autosaved before the line dropped"
+    others = set(app_processes(box, user))
     window = terminal(user, "personae")
     unlock(window)
+    ours = set(app_processes(box, user)) - others
+    assert len(ours) == 1
     window.keys("c")
     window.wait_for("0/500 chars")
     window.type(text)
@@ -305,7 +315,12 @@ def test_a_dropped_ssh_connection_loses_no_autosaved_draft_and_the_store_opens_c
     wait_until(autosaved, 10, "the draft to be autosaved")  # seen from a second session
     os.kill(window.client_pid(), signal.SIGKILL)  # the line drops: no goodbye from the client
     wait_until(lambda: not window.alive(), 10, "the ssh client to die")
-    wait_until(lambda: not app_processes(box, user), 20, "the app to end with its session")
+    wait_until(
+        lambda: not ours & set(app_processes(box, user)),
+        20,
+        "the app to end with its session",
+        lambda: f"still running: {app_processes(box, user)}",
+    )
 
     doctor = box.run(user, f"PERSONAE_NETWORKS=local {PERSONAE} doctor --json")
     checks = {c["name"]: c["status"] for c in json.loads(doctor.stdout)}
