@@ -240,20 +240,19 @@ class TeamBox:
             os.chmod(path, 0o711 if path == self.root else 0o755)
 
     @staticmethod
+    @staticmethod
     def _copy_packages(packages: Path, target: Path) -> Path:
         """A world-readable copy of the installed packages and of the project's own, for a
-        checkout other users cannot read (e.g. under /root)."""
-        editable = ("__editable__", "__pycache__")
+        checkout other users cannot read (e.g. under /root). Compiled .pyc files come along,
+        so the users' commands start as fast as ours (measured here: 4-9 s for 265 MB)."""
         shutil.copytree(
             packages,
             target,
             symlinks=True,
-            ignore=lambda _d, names: [n for n in names if n.startswith(editable)],
+            ignore=lambda _dir, names: [n for n in names if n.startswith("__editable__")],
         )
         for name in ("store", "networks", "tui"):
-            shutil.copytree(
-                PROJECT / name, target / name, ignore=shutil.ignore_patterns("__pycache__")
-            )
+            shutil.copytree(PROJECT / name, target / name)
         subprocess.run(["chmod", "-R", "a+rX", str(target)], check=True)
         return target
 

@@ -15,6 +15,7 @@ import pytest
 
 from tests.conftest import PASSPHRASE
 from tui import doctor
+from tui.cli import main
 
 SECRET = "app-password-that-must-never-be-printed"
 
@@ -230,3 +231,11 @@ def test_the_text_report_is_one_line_per_check_with_its_fix(store, capsys):
     line = next(line for line in lines if "store permissions" in line)
     assert line.startswith("fail  store permissions: ")
     assert line.endswith(f"fix: chmod 700 {store.dir}")
+
+
+def test_personae_doctor_on_the_command_line_prints_json_and_exits_0(store, work, capsys):
+    status = main(["--store", str(store.dir), "doctor", "--json", "--timeout", "1"])
+    checks = {check["name"]: check for check in json.loads(capsys.readouterr().out)}
+    assert status == 0
+    assert checks["store permissions"]["status"] == "ok"
+    assert set(checks["store opens"]) == {"name", "status", "detail", "fix"}
