@@ -260,7 +260,7 @@ class TeamBox:
 
     def close(self) -> None:
         for user in self.users:
-            stop_processes_of(user.name)
+            stop_processes_of(user.uid)
         if self._sshd is not None:
             self._sshd.terminate()
             try:
@@ -274,23 +274,31 @@ class TeamBox:
             shutil.rmtree(PRIVSEP_DIR, ignore_errors=True)
 
 
-def stop_processes_of(user: str) -> None:
+def stop_processes_of(uid: int) -> None:
     """End every process of a test user (they are all the test's), each by its pid."""
     for sig in (signal.SIGHUP, signal.SIGTERM, signal.SIGKILL):
-        pids = user_pids(user)
+        pids = processes_of(uid)
         if not pids:
             return
         for pid in pids:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, sig)
         deadline = time.monotonic() + 3
-        while user_pids(user) and time.monotonic() < deadline:
+        while processes_of(uid) and time.monotonic() < deadline:
             time.sleep(0.05)
 
 
-def user_pids(user: str) -> list[int]:
-    result = subprocess.run(["ps", "-o", "pid=", "-u", user], capture_output=True, text=True)
-    return [int(pid) for pid in result.stdout.split()]
+def processes_of(uid: int) -> dict[int, str]:
+    """The processes running as ``uid``: pid → command line (read from /proc, no ps)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            if entry.stat().st_uid == uid:
+                args = (entry / "cmdline").read_bytes().split(b"\0")
+                found[int(entry.name)] = " ".join(a.decode(errors="replace") for a in args if a)
+    return found
 
 
 def world_can_run(path: Path) -> bool:

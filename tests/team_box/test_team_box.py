@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.support.sshd import BoxUser, TeamBox
+from tests.support.sshd import BoxUser, TeamBox, processes_of
 
 from .conftest import PASSPHRASE, PERSONAE, OpenTerminal, Terminal, target
 
@@ -287,11 +287,9 @@ def test_the_identity_header_is_legible_in_every_terminal(
 # -- session lifecycle ------------------------------------------------------------------------
 
 
-def app_processes(box: TeamBox, user: BoxUser) -> dict[int, str]:
-    """The user's running ``personae`` processes: pid → state, wait channel, command."""
-    listing = box.run(user, "ps -u $USER -o pid=,stat=,wchan:20=,args=").stdout
-    lines = [line.split(None, 1) for line in listing.splitlines() if "bin/personae" in line]
-    return {int(pid): rest for pid, rest in lines}
+def app_processes(user: BoxUser) -> dict[int, str]:
+    """The user's running ``personae`` processes: pid → command line."""
+    return {pid: args for pid, args in processes_of(user.uid).items() if "bin/personae" in args}
 
 
 def test_a_dropped_ssh_connection_loses_no_autosaved_draft_and_the_store_opens_cleanly(
@@ -299,10 +297,10 @@ def test_a_dropped_ssh_connection_loses_no_autosaved_draft_and_the_store_opens_c
 ):
     user = box.users[1]
     text = "half-written thought, autosaved before the line dropped"
-    others = set(app_processes(box, user))
+    others = set(app_processes(user))
     window = terminal(user, "personae")
     unlock(window)
-    ours = set(app_processes(box, user)) - others
+    ours = set(app_processes(user)) - others
     assert len(ours) == 1
     window.keys("c")
     window.wait_for("0/500 chars")
@@ -316,10 +314,10 @@ def test_a_dropped_ssh_connection_loses_no_autosaved_draft_and_the_store_opens_c
     os.kill(window.client_pid(), signal.SIGKILL)  # the line drops: no goodbye from the client
     wait_until(lambda: not window.alive(), 10, "the ssh client to die")
     wait_until(
-        lambda: not ours & set(app_processes(box, user)),
+        lambda: not ours & set(app_processes(user)),
         20,
         "the app to end with its session",
-        lambda: f"still running: {app_processes(box, user)}",
+        lambda: f"still running: {app_processes(user)}",
     )
 
     doctor = box.run(user, f"PERSONAE_NETWORKS=local {PERSONAE} doctor --json")
