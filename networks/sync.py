@@ -321,6 +321,8 @@ class SyncEngine:
         report.fetched[label] = self.store.timeline.add(
             persona.id, "account", account.id, result.items
         )
+        for warning in result.warnings:  # e.g. a PDS with no AppView has no timeline
+            report.add("errors", f"{label}: {warning}")
         if result.cursor and result.cursor != account.cursor:
             self.store.accounts.set_cursor(account, result.cursor)
         if result.session and result.session != account.session:
