@@ -288,12 +288,13 @@ def _link(entry: Any, base: str) -> str:
     """The entry's web address, relative ones resolved against the feed's, when it is one
     a browser may open."""
     link = (entry.get("link") or "").strip()
-    if link and base:
-        try:
-            link = urljoin(base, link)
-        except ValueError:  # a malformed address (bad port, bracket) is no link
-            return ""
-    return link if urlsplit(link).scheme in ("http", "https") else ""
+    if link.startswith(("https://", "http://")) and "[" not in link:
+        return link  # the common case, without urljoin's cost on 10,000 items
+    try:
+        link = urljoin(base, link) if link and base else link
+        return link if urlsplit(link).scheme in ("http", "https") else ""
+    except ValueError:  # a malformed address (bad port, bracket) is no link
+        return ""
 
 
 def _time(record: Any) -> float | None:

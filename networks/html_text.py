@@ -43,7 +43,9 @@ _ANCHOR = re.compile(
     re.IGNORECASE,
 )
 _HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
-_SPACES = re.compile(r"[ \t\r\n\f\v]+")
+# Runs of white space other than a lone " ": replacing every single space by itself
+# would be the costliest step of the reduction.
+_SPACES = re.compile(r"[\t\r\n\f\v][ \t\r\n\f\v]*| [ \t\r\n\f\v]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
@@ -65,7 +67,8 @@ def html_to_text(html: str) -> str:
         text = unescape(text)
     # Line by line, not by a regex: "[ ]*\n" would rescan a long run of spaces from each one.
     text = "\n".join(line.strip(" \t\xa0") for line in text.split("\n"))
-    text = _BLANK_LINES.sub("\n\n", text)
+    if "\n\n\n" in text:
+        text = _BLANK_LINES.sub("\n\n", text)
     return text.strip()
 
 
