@@ -323,6 +323,9 @@ def team_box(users: int = 2) -> Iterator[TeamBox]:
     require(Path(SSHD).exists(), "sshd not installed (Debian package openssh-server)")
     require_tool("ssh", "openssh-client")
     require_tool("useradd", "passwd")
+    # What the users must read (keys, the Python env) is made under the usual umask, not
+    # under one an earlier in-process ``personae`` call left (it sets 077 for itself).
+    umask = os.umask(0o022)
     root = Path(tempfile.mkdtemp(prefix="pt-teambox-"))
     box = TeamBox(root)
     try:
@@ -331,6 +334,7 @@ def team_box(users: int = 2) -> Iterator[TeamBox]:
     finally:
         box.close()
         shutil.rmtree(root, ignore_errors=True)
+        os.umask(umask)
 
 
 def shell(*words: str | Path) -> str:
