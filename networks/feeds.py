@@ -148,6 +148,8 @@ class FeedNetwork(Network):
         for _ in range(self.limits.max_redirects + 1):
             try:
                 with client.stream("GET", url, headers=headers) as response:
+                    if time.monotonic() > deadline:  # slow hops add up; the limit is overall
+                        raise _too_slow(url, self.limits.total)
                     if response.has_redirect_location:  # 304 is a 3xx too, with no Location
                         url = _redirect_target(url, response)
                         permanent = permanent and response.status_code in PERMANENT_REDIRECTS
@@ -175,9 +177,7 @@ class FeedNetwork(Network):
             if size > limit:
                 raise _too_big(url, limit)
             if time.monotonic() > deadline:
-                raise ServerTrouble(
-                    f"{_host(url)} took longer than {self.limits.total:g} s to send the feed"
-                )
+                raise _too_slow(url, self.limits.total)
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -438,6 +438,10 @@ def _translate(error: Exception, url: str, limits: Limits) -> NetworkError:
     if isinstance(error, httpx.UnsupportedProtocol):
         return Rejected("not a feed address (expected http:// or https://)")
     return ServerTrouble(f"fetching from {host} failed ({reason})")
+
+
+def _too_slow(url: str, total: float) -> ServerTrouble:
+    return ServerTrouble(f"{_host(url)} took longer than {total:g} s to send the feed")
 
 
 def _too_big(url: str, limit: int) -> Rejected:

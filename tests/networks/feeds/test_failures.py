@@ -224,3 +224,20 @@ def test_sync_with_the_feeds_server_down_reports_offline_and_keeps_everything(
     assert store.timeline.count(work.id) == 2
     assert store.feeds.get(down.id).last_error.startswith("cannot connect to 127.0.0.1:")
     assert all("Traceback" not in line and "\n" not in line for line in report.lines())
+
+
+def test_slow_redirects_add_up_to_the_total_deadline(
+    server: FeedServer, network: FeedNetwork
+) -> None:
+    """Each hop answers within the read timeout; together they pass the total limit, and
+    the fetch stops there even though the last answer would be a bodiless 304."""
+    hop = TEST_LIMITS.read * 0.8
+    server.serve("/feed", Reply(body=rss2(cookies(1)), etag='"v1"', delay=hop))
+    server.serve("/c", Reply(status=302, headers={"Location": "/feed"}, delay=hop))
+    server.serve("/b", Reply(status=302, headers={"Location": "/c"}, delay=hop))
+    a = server.serve("/a", Reply(status=302, headers={"Location": "/b"}, delay=hop))
+    started = time.monotonic()
+    with pytest.raises(ServerTrouble) as caught:
+        network.fetch(Source(url=a, etag='"v1"'))
+    assert time.monotonic() - started < TEST_LIMITS.total + TEST_LIMITS.read + 0.5
+    assert "took longer than" in str(caught.value)
