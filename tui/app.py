@@ -180,16 +180,20 @@ class PersonaeApp(App):
             return
         if save:
             self._compose().flush()
+        was_locked = self.persona is None
         if self.persona is not None and self.persona.id != persona.id:
             self.previous_id = self.persona.id
         self.persona = persona
         self.targets = publishable(store, persona)
+        personas = store.personas.list()
+        identity = self.identity(len(personas))
         with self.batch_update():
-            self.main.show_persona(store, persona)  # type: ignore[attr-defined]
-            self.refresh_headers()
-        self._timeline().warm(store, [p.id for p in store.personas.list()])
+            self.main.show_persona(store, persona, identity)  # type: ignore[attr-defined]
+            self.refresh_headers(identity)
+        self._timeline().warm(store, [p.id for p in personas])
         self.set_title(f"personae — {persona.glyph} {persona.name}")
-        self.refresh_bindings()
+        if was_locked:  # the persona keys come alive; a swap changes no binding (and a
+            self.refresh_bindings()  # refresh would rebuild the footer: ~20 ms, 2 frames)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Persona keys and the lock key mean nothing (and are not shown) while locked."""
@@ -197,18 +201,23 @@ class PersonaeApp(App):
             return self.persona is not None
         return True
 
-    def identity(self) -> Identity:
+    def identity(self, count: int | None = None) -> Identity:
+        """What the headers show; ``count`` (of personas) saves a read when it is known."""
         persona = self.persona
         if persona is None or self.store is None:
             return Identity(None, where=self.where)
-        count = len(self.store.personas.list())
+        if count is None:
+            count = len(self.store.personas.list())
         position = f"{persona.position}/{count}" if persona.position else ""
         handles = tuple(f"{a.handle} ({a.network})" for a in self.targets)
         return Identity(persona, handles, position, self.where)
 
-    def refresh_headers(self) -> None:
-        identity = self.identity()
+    def refresh_headers(self, identity: Identity | None = None) -> None:
+        identity = identity or self.identity()
         for screen in self.screen_stack:
+            if screen is self.main:  # its header is known: no walk through its widgets
+                screen.header.identity = identity  # type: ignore[attr-defined]
+                continue
             for header in screen.query(IdentityHeader):
                 header.identity = identity
 
@@ -392,16 +401,12 @@ class PersonaeApp(App):
     # -- publishing ----------------------------------------------------------------------------
 
     def _timeline(self):
-        from .widgets.timeline import TimelineView
-
         assert self.main is not None
-        return self.main.query_one(TimelineView)
+        return self.main.timeline  # type: ignore[attr-defined]
 
     def _compose(self):
-        from .widgets.compose import Compose
-
         assert self.main is not None
-        return self.main.query_one(Compose)
+        return self.main.editor  # type: ignore[attr-defined]
 
     def publish_draft(self, compose) -> None:
         """ctrl+s in the editor: the other-persona question if needed, then confirmation."""

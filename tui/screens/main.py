@@ -16,7 +16,7 @@ from store import Persona, Store, StoreError
 
 from ..text import one_line
 from ..widgets.compose import Compose
-from ..widgets.header import IdentityHeader
+from ..widgets.header import Identity, IdentityHeader
 from ..widgets.lists import DraftList, OutboxTable
 from ..widgets.timeline import TimelineView
 
@@ -45,16 +45,21 @@ class MainScreen(Screen):
         self.search_index: list[tuple[int, str]] | None = None  # active persona only
 
     def compose(self) -> ComposeResult:
-        clock = self.app.now  # type: ignore[attr-defined]
-        header = IdentityHeader()
-        header.identity = self.app.identity()  # type: ignore[attr-defined]
-        yield header
-        yield Static(id="viewbar")
+        # Kept by reference: a swap touches each of them, and a query walks the whole DOM.
+        self.header = IdentityHeader()
+        self.header.identity = self.app.identity()  # type: ignore[attr-defined]
+        self.viewbar = Static(id="viewbar")
+        self.timeline = TimelineView(clock=self.app.now, id="timeline")  # type: ignore[attr-defined]
+        self.editor = Compose(id="compose")
+        self.drafts = DraftList(id="drafts")
+        self.outbox = OutboxTable(id="outbox")
+        yield self.header
+        yield self.viewbar
         with ContentSwitcher(initial="timeline", id="views"):
-            yield TimelineView(clock=clock, id="timeline")
-            yield Compose(id="compose")
-            yield DraftList(id="drafts")
-            yield OutboxTable(id="outbox")
+            yield self.timeline
+            yield self.editor
+            yield self.drafts
+            yield self.outbox
         yield Footer()
 
     def on_mount(self) -> None:
@@ -63,24 +68,25 @@ class MainScreen(Screen):
 
     # -- persona ------------------------------------------------------------------------------
 
-    def show_persona(self, store: Store, persona: Persona) -> None:
-        """Point every view at ``persona``; the caller saved the open draft first."""
+    def show_persona(self, store: Store, persona: Persona, identity: Identity) -> None:
+        """Point every view at ``persona``; the caller saved the open draft first. The
+        hidden lists only forget the previous persona; showing them reads them again."""
         self.search_index = None
-        self.query_one(IdentityHeader).identity = self.app.identity()  # type: ignore[attr-defined]
-        self.query_one(TimelineView).show(store, persona.id)
-        self.query_one(Compose).start(store, persona)
-        self.query_one(DraftList).show(store, persona)
-        self.query_one(OutboxTable).show(store, persona)
+        self.header.identity = identity
+        self.timeline.show(store, persona.id)
+        self.editor.start(store, persona)
+        self.drafts.show(store, persona, load=self.view == "drafts")
+        self.outbox.show(store, persona, load=self.view == "outbox")
         self.status_text = ""
         self.show_viewbar()
 
     def clear(self) -> None:
         """Drop every decrypted thing this screen holds (on lock)."""
         self.search_index = None
-        self.query_one(TimelineView).clear()
-        self.query_one(Compose).clear()
-        self.query_one(DraftList).clear()
-        self.query_one(OutboxTable).clear_all()
+        self.timeline.clear()
+        self.editor.clear()
+        self.drafts.clear()
+        self.outbox.clear_all()
         self.status_text = ""
 
     # -- views --------------------------------------------------------------------------------
@@ -89,10 +95,10 @@ class MainScreen(Screen):
         self.view = view
         self.query_one(ContentSwitcher).current = view
         if view == "drafts":
-            self.query_one(DraftList).reload()
+            self.drafts.reload()
         if view == "outbox":
-            self.query_one(OutboxTable).reload()
-        target = self.query_one(Compose).editor if view == "compose" else self.query_one(f"#{view}")
+            self.outbox.reload()
+        target = self.editor.editor if view == "compose" else self.query_one(f"#{view}")
         target.focus()
         self.show_viewbar()
 
@@ -102,14 +108,14 @@ class MainScreen(Screen):
             style = Style(bold=True, reverse=True) if view == self.view else Style(dim=False)
             line.append(f" {key} {title} ", style)
             line.append(" ")
-        timeline = self.query_one(TimelineView)
-        unread = sum(1 for read in timeline.read.values() if not read)
+        timeline = self.timeline
+        unread = list(timeline.read.values()).count(False)  # C speed: 100k marks in ~1 ms
         line.append(f" {len(timeline.read)} items, {unread} unread", Style(dim=True))
         if timeline.query:
             line.append(f" · search {one_line(timeline.query, 20)!r}: {len(timeline.ids)}")
         if self.status_text:
             line.append(" · " + one_line(self.status_text, 60), Style(italic=True))
-        self.query_one("#viewbar", Static).update(line)
+        self.viewbar.update(line, layout=False)  # one line, full width: its size is fixed
 
     def status(self, message: str) -> None:
         self.status_text = message
@@ -117,7 +123,7 @@ class MainScreen(Screen):
 
     def _tick(self) -> None:
         if self.view == "outbox" and self.app.screen is self:
-            self.query_one(OutboxTable).reload()
+            self.outbox.reload()
 
     # -- timeline -----------------------------------------------------------------------------
 
@@ -135,7 +141,7 @@ class MainScreen(Screen):
 
     def open_draft(self, event: DraftList.Open | OutboxTable.Edit) -> None:
         app = self.app
-        self.query_one(Compose).start(app.store, app.persona, event.draft)  # type: ignore[attr-defined]
+        self.editor.start(app.store, app.persona, event.draft)  # type: ignore[attr-defined]
         self.action_view("compose")
 
     def action_search(self) -> None:
@@ -178,12 +184,12 @@ class MainScreen(Screen):
         if persona is None or persona.id != persona_id:
             return  # swapped or locked meanwhile: the result belongs to nobody on screen
         self.search_index = index
-        self.query_one(TimelineView).narrow(query, ids)
+        self.timeline.narrow(query, ids)
         self.action_view("timeline")
         self.status(f"{len(ids)} found · esc ends the search")
 
     def action_end_search(self) -> None:
-        timeline = self.query_one(TimelineView)
+        timeline = self.timeline
         if timeline.query:
             timeline.reload()
             self.status("")

@@ -91,8 +91,8 @@ class Compose(Vertical):
         self.store = self.owner = self.active = None
         self.draft_id, self.targets, self.saved_text = None, [], ""
         self.editor.load_text("")
-        self.query_one("#compose-owner", Static).update(Text(""))
-        self.query_one("#counters", Static).update(Text(""))
+        self.query_one("#compose-owner", Static).update(Text(""), layout=False)
+        self.query_one("#counters", Static).update(Text(""), layout=False)
 
     def flush(self) -> Draft | None:
         """Save the text to its own persona's draft if it changed (the autosave tick)."""
@@ -117,7 +117,7 @@ class Compose(Vertical):
     def show_status(self) -> None:
         owner = self.query_one("#compose-owner", Static)
         if self.owner is None or self.active is None:
-            owner.update(Text(""))
+            owner.update(Text(""), layout=False)
             return
         label = f"draft {self.draft_id}" if self.draft_id else "new draft"
         if self.owner.id == self.active.id:
@@ -126,7 +126,7 @@ class Compose(Vertical):
             line.append(" · autosaved · ctrl+s publish · esc leave")
         else:
             line = band(self.owner, max(self.size.width, 40), f"⚠ {label} of another persona")
-        owner.update(line)
+        owner.update(line, layout=False)  # both lines are one row high (app.tcss)
         self.show_counters()
 
     def show_counters(self) -> None:
@@ -141,7 +141,7 @@ class Compose(Vertical):
             line.append(label, Style(bold=True, reverse=True) if over else Style())
             if over:
                 line.append(" TOO LONG", Style(bold=True))
-        self.query_one("#counters", Static).update(line)
+        self.query_one("#counters", Static).update(line, layout=False)
 
     # -- actions ------------------------------------------------------------------------------
 

@@ -61,9 +61,18 @@ class DraftList(OptionList):
         self.everyone = False
         self.drafts: list[Draft] = []
 
-    def show(self, store: Store, persona: Persona) -> None:
+    def show(self, store: Store, persona: Persona, *, load: bool = True) -> None:
+        """Show ``persona``'s drafts; with ``load=False`` (hidden) only forget the others'."""
         self.store, self.persona = store, persona
-        self.reload()
+        if load:
+            self.reload()
+        else:
+            self.forget()
+
+    def forget(self) -> None:
+        self.drafts = []
+        if self.option_count:
+            self.clear_options()
 
     def reload(self) -> None:
         self.clear_options()
@@ -154,9 +163,18 @@ class OutboxTable(DataTable):
     def on_mount(self) -> None:
         self.add_columns("id", "account", "state", "next", "text / error")
 
-    def show(self, store: Store, persona: Persona) -> None:
+    def show(self, store: Store, persona: Persona, *, load: bool = True) -> None:
+        """Show ``persona``'s entries; with ``load=False`` (hidden) only forget the others'."""
         self.store, self.persona = store, persona
-        self.reload()
+        if load:
+            self.reload()
+        else:
+            self.forget()
+
+    def forget(self) -> None:
+        self.entries = []
+        if self.row_count:
+            self.clear()
 
     def reload(self) -> None:
         row = self.cursor_row

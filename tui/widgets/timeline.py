@@ -9,12 +9,13 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
 from textual import work
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -68,13 +69,14 @@ class TimelineView(ScrollView, can_focus=True):
         self._cache: OrderedDict[int, Item] = OrderedDict()
         self.indexes: dict[int, tuple[list[int], dict[int, bool]]] = {}
         self._store: Store | None = None
+        self._paint: _Paint | None = None  # set while a paint is under way
 
     # -- content ----------------------------------------------------------------------------
 
     def show(self, store: Store, persona_id: int) -> None:
         """Load the persona's index (no decryption) and start at the newest item."""
         indexes = self.indexes
-        self.clear()
+        self._forget()  # no resize in between: an unchanged scrollbar is not redrawn
         self.indexes = indexes  # ids and read marks only: nothing decrypted is kept
         self._store, self.persona_id = store, persona_id
         self.ids, self.read = self._index(store, persona_id)
@@ -89,7 +91,9 @@ class TimelineView(ScrollView, can_focus=True):
 
     def warm(self, store: Store, persona_ids: list[int]) -> None:
         """Read the other personas' indexes ahead (in a thread), so a swap costs no query."""
-        self._warm(store, [pid for pid in persona_ids if pid not in self.indexes])
+        missing = [pid for pid in persona_ids if pid not in self.indexes]
+        if missing:  # a worker (a thread) only when there is something to read
+            self._warm(store, missing)
 
     @work(thread=True, group="timeline-index", exclusive=True)
     def _warm(self, store: Store, persona_ids: list[int]) -> None:
@@ -123,13 +127,17 @@ class TimelineView(ScrollView, can_focus=True):
         self._follow()
 
     def clear(self) -> None:
+        """Forget everything decrypted and every id (on lock)."""
+        self._forget()
+        self._resize()
+
+    def _forget(self) -> None:
         """Forget everything decrypted and every id (on lock and on persona swap)."""
         self._cache.clear()
         self.indexes = {}
         self.ids, self.read, self.cursor, self.query = [], {}, 0, ""
         self.persona_id = None
         self._store = None
-        self._resize()
 
     def current_id(self) -> int | None:
         return self.ids[self.cursor] if 0 <= self.cursor < len(self.ids) else None
@@ -165,33 +173,51 @@ class TimelineView(ScrollView, can_focus=True):
 
     # -- drawing ----------------------------------------------------------------------------
 
-    def render_line(self, y: int) -> Strip:
-        row = int(self.scroll_offset.y) + y
-        width = self.size.width
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # What every line shares is looked up once per paint: the style, the size and the
+        # scroll offset go through Textual's style and layout machinery on each access.
+        self._paint = self._paint_state()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint = None
+
+    def _paint_state(self) -> _Paint:
         base = self.rich_style
+        bold, reverse = Style(bold=True), Style(reverse=True)
+        return _Paint(
+            top=int(self.scroll_offset.y),
+            width=self.size.width,
+            now=self.clock(),
+            plain=(base, base + bold),
+            cursor=(base + reverse, base + reverse + bold),
+        )
+
+    def render_line(self, y: int) -> Strip:
+        paint = self._paint or self._paint_state()
+        row, width = paint.top + y, paint.width
         if row >= len(self.ids):
+            base = paint.plain[0]
             if row == 0:
                 empty = " nothing here yet: press r to refresh" if not self.query else ""
                 text = empty or f" no item matches {self.query!r}"
                 return Strip([Segment(one_line(text), base)]).crop_extend(0, width, base)
             return Strip.blank(width, base)
         item = self.item_at(row)
-        style = base + Style(reverse=True) if row == self.cursor else base
+        style, strong = paint.cursor if row == self.cursor else paint.plain
         if item is None:
             segments = [Segment(" (this item failed to decrypt; skipped)", style)]
         else:
-            segments = self._row(item, style)
+            unread = not self.read.get(item.id, item.read)
+            segments = self._row(item, style, strong if unread else style, unread, paint.now)
         return Strip(segments).crop_extend(0, width, style)
 
-    def _row(self, item: Item, style: Style) -> list[Segment]:
-        unread = not self.read.get(item.id, item.read)
-        mark = "● " if unread else "  "
-        strong = style + Style(bold=True) if unread else style
-        who = one_line(item.author, 18) or "?"
-        what = one_line(" — ".join(x for x in (item.title, item.text) if x), 200)
+    def _row(self, item: Item, style: Style, strong: Style, unread: bool, now: float):
+        who = _one_line(item.author, 18) or "?"
+        what = _one_line(" — ".join(x for x in (item.title, item.text) if x), 200)
         return [
-            Segment(mark, strong),
-            Segment(f"{age(item.created, self.clock()):>10} ", style),
+            Segment("● " if unread else "  ", strong),
+            Segment(f"{age(item.created, now):>10} ", style),
             Segment(f"{who:<18} ", strong),
             Segment(what, style),
         ]
@@ -247,6 +273,23 @@ class TimelineView(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor, animate=False, immediate=True)
         elif self.cursor >= top + height:
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+
+class _Paint(NamedTuple):
+    top: int  # first row on screen
+    width: int
+    now: float
+    plain: tuple[Style, Style]  # (normal, bold for unread)
+    cursor: tuple[Style, Style]
+
+
+def _one_line(text: str, width: int) -> str:
+    """``one_line``, with a fast path for the usual text: a string that ``isprintable``
+    holds no control, format or escape character, so cleaning would leave it as it is."""
+    if text.isprintable():
+        line = " ".join(text.split())
+        return line if len(line) <= width else line[: max(width - 1, 0)] + "…"
+    return one_line(text, width)
 
 
 def _ids_and_marks(store: Store, persona_id: int) -> tuple[list[int], dict[int, bool]]:
