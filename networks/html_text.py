@@ -98,6 +98,8 @@ def _readable_link(match: re.Match[str]) -> str:
         return inner
     shown = unescape(_strip_tags(inner)).strip()
     address = unescape(href)
+    if shown.startswith(("@", "#")):
+        return inner  # a mention or a hashtag: its address adds nothing a reader needs
     if shown and (shown in address or address in shown):
         return inner
     return f"{inner} ({href})" if shown else href

@@ -60,6 +60,18 @@ def test_entities_are_decoded_exactly_once(html: str, text: str) -> None:
         ('<a href="javascript:alert(1)">click</a>', "click"),
         ('<a href="/relative">relative</a>', "relative"),
         ("<a href='https://e.org/x'><img src=x></a>", "https://e.org/x"),
+        (  # Mastodon's mentions and hashtags
+            '<a href="https://social.example/@ada" class="u-url mention">@<span>ada</span></a> '
+            '<a href="https://social.example/tags/cookies" class="hashtag">'
+            "#<span>cookies</span></a>",
+            "@ada #cookies",
+        ),
+        (  # Mastodon's shortened links: the full address is the text
+            '<a href="https://example.org/a/long/path"><span class="invisible">https://</span>'
+            '<span class="ellipsis">example.org/a/lo</span>'
+            '<span class="invisible">ng/path</span></a>',
+            "https://example.org/a/long/path",
+        ),
     ],
 )
 def test_links_keep_their_text_and_show_web_addresses_the_text_hides(html: str, text: str) -> None:
