@@ -266,7 +266,7 @@ def test_the_identity_header_is_legible_in_every_terminal(
     user = box.users[0]
     window = terminal(user, "personae", term=term, size=size, no_color=no_color)
     unlock(window)
-    screen = window.wait_for("s Switch", timeout=10).splitlines()  # the footer's keys
+    screen = window.wait_for(r"\^p palette", timeout=10).splitlines()  # the footer
     assert re.search(rf"Work +persona 1/2 +{user.name}@", screen[0]), screen[0]
     assert "posts go to: work (local)" in screen[1]
     assert "t Timeline" in screen[2]  # the view bar
