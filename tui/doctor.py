@@ -181,11 +181,12 @@ def tty_check() -> Check:
 
 
 def term_check() -> Check:
+    """A terminal the app cannot draw on fails; without a terminal (cron) it only warns."""
     term = os.environ.get("TERM", "")
     if not term or term == "dumb":
-        return Check(
-            "TERM", FAIL, f"TERM is {term or 'unset'}: the app cannot draw", "export TERM=xterm"
-        )
+        status = FAIL if sys.stdout.isatty() else WARN
+        detail = f"TERM is {term or 'unset'}: the app cannot draw"
+        return Check("TERM", status, detail, "export TERM=xterm-256color")
     return Check("TERM", OK, term)
 
 

@@ -7,6 +7,7 @@ import http.server
 import json
 import os
 import socket
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -186,11 +187,62 @@ def test_no_color_is_fine_because_personas_show_as_text(store, monkeypatch, caps
     assert "NO_COLOR" in checks["colours"]["detail"]
 
 
-def test_a_dumb_terminal_fails_with_a_term_to_export(store, monkeypatch, capsys):
-    monkeypatch.setenv("TERM", "dumb")
-    status, checks = diagnose(store.dir, capsys)
+def in_a_terminal(argv: list[str], env: dict[str, str], size=(24, 80)) -> tuple[int, str]:
+    """Run ``argv`` on a real pseudo-terminal of ``size`` (lines, columns): (status, output)."""
+    import fcntl
+    import pty
+    import struct
+    import subprocess
+    import termios
+
+    main_fd, tty_fd = pty.openpty()
+    fcntl.ioctl(tty_fd, termios.TIOCSWINSZ, struct.pack("HHHH", *size, 0, 0))
+    process = subprocess.Popen(argv, stdin=tty_fd, stdout=tty_fd, stderr=tty_fd, env=env)
+    os.close(tty_fd)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(main_fd, 4096)
+        except OSError:  # EIO: the program ended and closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(main_fd)
+    return process.wait(timeout=30), output.decode(errors="replace")
+
+
+def personae_doctor(store_dir: Path) -> list[str]:
+    personae = Path(sys.executable).with_name("personae")
+    return [str(personae), "--store", str(store_dir), "doctor", "--timeout", "1"]
+
+
+def test_in_a_dumb_terminal_the_term_check_fails_with_a_term_to_export(store):
+    status, output = in_a_terminal(personae_doctor(store.dir), {**os.environ, "TERM": "dumb"})
     assert status == 1
-    assert checks["TERM"]["fix"].startswith("export TERM=")
+    assert "fail  TERM: TERM is dumb: the app cannot draw — fix: export TERM=" in output
+
+
+def test_in_an_80x24_terminal_the_terminal_checks_pass(store):
+    env = {**os.environ, "TERM": "xterm-256color"}
+    status, output = in_a_terminal(personae_doctor(store.dir), env, size=(24, 80))
+    assert status == 0, output
+    assert "ok    terminal: stdin and stdout are a terminal" in output
+    assert "ok    terminal size: 80x24" in output
+
+
+def test_a_terminal_smaller_than_80x24_warns_with_the_size_to_reach(store):
+    env = {**os.environ, "TERM": "xterm-256color"}
+    status, output = in_a_terminal(personae_doctor(store.dir), env, size=(20, 70))
+    assert status == 0
+    assert "warn  terminal size: 70x20 is smaller than 80x24" in output
+
+
+def test_without_a_terminal_a_missing_term_only_warns(store, monkeypatch, capsys):
+    monkeypatch.delenv("TERM")
+    status, checks = diagnose(store.dir, capsys)  # as under cron: no terminal, no TERM
+    assert status == 0
+    assert checks["TERM"]["status"] == "warn"
 
 
 def test_a_config_file_others_can_change_fails_with_the_fix(store, tmp_path, capsys):
