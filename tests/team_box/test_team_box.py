@@ -1,7 +1,9 @@
 """The team box, for real: two Unix users log in to a real sshd, each with two sessions at
-once (an interactive one in their own tmux, and a cron-like loop of ``personae post`` and
-``personae sync``). Nothing may be lost or sent twice, no session may see "database is
-locked", neither user may read the other's store, and nothing lands in the shared /tmp."""
+once (the app in their own tmux over ``ssh -t``, and a cron-like loop of ``personae post``
+and ``personae sync``). Nothing may be lost or sent twice, no session may see "database is
+locked", neither user may read the other's store, and nothing lands in the shared /tmp.
+Then: the header read by capture-pane in several terminals, a dropped connection, and the
+idle auto-lock, all over ssh."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import subprocess
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -96,10 +99,23 @@ def draft_and_queue_in_the_app(window: Terminal, rounds: int) -> list[str]:
     return screens
 
 
+def files_in(home: Path) -> set[str]:
+    """Every path under a home directory, relative to it."""
+    return {str(path.relative_to(home)) for path in home.rglob("*")}
+
+
+def outside_own_dirs(user: BoxUser, paths: set[str]) -> set[str]:
+    """The paths that are neither personae's store nor what the test itself put there
+    (its scripts and logs, the local target, the user's tmux socket folder)."""
+    own = (".local/share/personae", "published", "cron.", f"tmux-{user.uid}")
+    return {p for p in paths if not p.startswith(own) and p not in (".local", ".local/share")}
+
+
 def test_two_users_with_two_sessions_each_lose_nothing_and_send_each_post_once(
     box: TeamBox, terminal: OpenTerminal
 ):
     tmp_before = box.tmp_entries()
+    homes_before = {user.name: files_in(user.home) for user in box.users}
     for user in box.users:
         put_file(box, user, "cron.sh", CRON)
     started = time.monotonic()
@@ -145,6 +161,8 @@ def test_two_users_with_two_sessions_each_lose_nothing_and_send_each_post_once(
         outbox = json.loads(box.run(user, f"{PERSONAE} outbox --json").stdout)
         assert [entry["state"] for entry in outbox] == ["sent"] * (APP_ROUNDS + CRON_ROUNDS)
     assert box.tmp_entries() == tmp_before  # nothing of theirs in /tmp, /var/tmp, /dev/shm
+    for user in box.users:  # and in their homes, nothing beside the store
+        assert not outside_own_dirs(user, files_in(user.home) - homes_before[user.name])
     assert elapsed < 240
 
 
