@@ -144,6 +144,7 @@ def main() -> None:
     print(f"personae sync       : {ours_rate:6.1f} posts/s")
     print(f"ratio               : {ratio:.2f}x (median of the rounds' ratios; goal >= 0.9x)")
     print(f"queueing {args.posts} posts (guard, length check, outbox): {queued_ms:.0f} ms")
+    sys.exit(0 if ratio >= 0.9 else 1)
 
 
 if __name__ == "__main__":
