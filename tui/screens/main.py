@@ -93,6 +93,8 @@ class MainScreen(Screen):
 
     def action_view(self, view: str) -> None:
         self.view = view
+        if view == "compose":
+            self.editor.reveal()  # before it shows: no frame of a previous draft's text
         self.query_one(ContentSwitcher).current = view
         if view == "drafts":
             self.drafts.reload()

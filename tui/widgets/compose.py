@@ -56,18 +56,30 @@ class Compose(Vertical):
         self.targets: list[int] = []
         self.saved_text = ""
         self.saves = 0
+        # The text of a draft chosen while the editor is hidden (a persona swap from another
+        # view): it goes into the editor when the editor is shown, so a swap touches none of
+        # the editor's widgets. Until then it is what ``text`` returns.
+        self.pending: str | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(id="compose-owner")
-        yield TextArea(id="editor", soft_wrap=True, show_line_numbers=False)
-        yield Static(id="counters")
+        self._owner_line = Static(id="compose-owner")
+        self._editor = TextArea(id="editor", soft_wrap=True, show_line_numbers=False)
+        self._counters = Static(id="counters")
+        yield self._owner_line
+        yield self._editor
+        yield self._counters
 
     def on_mount(self) -> None:
         self.set_interval(AUTOSAVE_SECONDS, self.flush)
 
     @property
     def editor(self) -> TextArea:
-        return self.query_one("#editor", TextArea)
+        return self._editor
+
+    @property
+    def text(self) -> str:
+        """The draft's text as it stands (typed, or waiting to be shown)."""
+        return self.pending if self.pending is not None else self._editor.text
 
     # -- which draft --------------------------------------------------------------------------
 
@@ -83,22 +95,34 @@ class Compose(Vertical):
             self.owner = store.personas.get(draft.persona_id)
             self.draft_id, self.targets, text = draft.id, list(draft.targets), draft.text
         self.saved_text = text
-        self.editor.load_text(text)
+        if self.display:
+            self._load(text)
+        else:
+            self.pending = text
+
+    def reveal(self) -> None:
+        """The editor is about to be shown: put a draft chosen meanwhile into it."""
+        if self.pending is not None:
+            self._load(self.pending)
+
+    def _load(self, text: str) -> None:
+        self.pending = None
+        self._editor.load_text(text)
         self.show_status()
 
     def clear(self) -> None:
         """Forget the text and the draft (on lock); call ``flush`` first to keep it."""
         self.store = self.owner = self.active = None
-        self.draft_id, self.targets, self.saved_text = None, [], ""
-        self.editor.load_text("")
-        self.query_one("#compose-owner", Static).update(Text(""), layout=False)
-        self.query_one("#counters", Static).update(Text(""), layout=False)
+        self.draft_id, self.targets, self.saved_text, self.pending = None, [], "", None
+        self._editor.load_text("")
+        self._owner_line.update(Text(""), layout=False)
+        self._counters.update(Text(""), layout=False)
 
     def flush(self) -> Draft | None:
         """Save the text to its own persona's draft if it changed (the autosave tick)."""
         if self.store is None or self.owner is None or not self.store.unlocked:
             return None
-        text = self.editor.text
+        text = self.text
         if text == self.saved_text and (self.draft_id is not None or not text):
             return None
         try:
@@ -115,7 +139,7 @@ class Compose(Vertical):
         self.show_counters()
 
     def show_status(self) -> None:
-        owner = self.query_one("#compose-owner", Static)
+        owner = self._owner_line
         if self.owner is None or self.active is None:
             owner.update(Text(""), layout=False)
             return
@@ -132,7 +156,7 @@ class Compose(Vertical):
     def show_counters(self) -> None:
         if self.store is None:
             return
-        text = self.editor.text
+        text = self.text
         accounts = _accounts(self.store, self.targets)
         line = Text(" to: " if accounts else " to: no account chosen (ctrl+t)")
         for index, account in enumerate(accounts):
@@ -141,7 +165,7 @@ class Compose(Vertical):
             line.append(label, Style(bold=True, reverse=True) if over else Style())
             if over:
                 line.append(" TOO LONG", Style(bold=True))
-        self.query_one("#counters", Static).update(line, layout=False)
+        self._counters.update(line, layout=False)
 
     # -- actions ------------------------------------------------------------------------------
 

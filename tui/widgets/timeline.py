@@ -26,6 +26,14 @@ from ..text import one_line
 
 CACHE_ROWS = 600  # decrypted items kept; a few screens' worth
 MARGIN = 20  # rows decrypted beyond the visible ones, for smooth line-by-line scrolling
+LEAD_CELLS = 2 + 11 + 19  # unread mark, age, author: the cells before an item's text
+# Characters one cell wide (as Rich measures them): text made only of these is cut and padded
+# by counting characters. Western scripts, and the dash and ellipsis this widget adds.
+_NARROW = frozenset(
+    chr(code)
+    for start, end in ((0x20, 0x7E), (0xA0, 0xAC), (0xAE, 0x2FF), (0x370, 0x482))
+    for code in range(start, end + 1)
+) | frozenset("—…‘’“”")
 
 
 def age(created: float, now: float) -> str:
@@ -161,7 +169,10 @@ class TimelineView(ScrollView, can_focus=True):
             return
         top = max(int(self.scroll_offset.y), 0)
         start = min(row, top)
-        end = max(row + 1, top + self.size.height + MARGIN)
+        # A fresh screen (open, swap, page) decrypts what it shows; a row scrolled into view
+        # at the bottom brings the next MARGIN rows with it.
+        margin = MARGIN if row > top else 0
+        end = max(row + 1, top + self.size.height + margin)
         wanted = [i for i in self.ids[start:end] if i not in self._cache]
         self._cache.update(self._store.timeline.load(wanted))
         while len(self._cache) > CACHE_ROWS:
@@ -207,20 +218,9 @@ class TimelineView(ScrollView, can_focus=True):
         style, strong = paint.cursor if row == self.cursor else paint.plain
         if item is None:
             segments = [Segment(" (this item failed to decrypt; skipped)", style)]
-        else:
-            unread = not self.read.get(item.id, item.read)
-            segments = self._row(item, style, strong if unread else style, unread, paint.now)
-        return Strip(segments).crop_extend(0, width, style)
-
-    def _row(self, item: Item, style: Style, strong: Style, unread: bool, now: float):
-        who = _one_line(item.author, 18) or "?"
-        what = _one_line(" — ".join(x for x in (item.title, item.text) if x), 200)
-        return [
-            Segment("● " if unread else "  ", strong),
-            Segment(f"{age(item.created, now):>10} ", style),
-            Segment(f"{who:<18} ", strong),
-            Segment(what, style),
-        ]
+            return Strip(segments).crop_extend(0, width, style)
+        unread = not self.read.get(item.id, item.read)
+        return _row(item, width, style, strong if unread else style, unread, paint.now)
 
     def on_resize(self) -> None:
         self._resize()
@@ -273,6 +273,21 @@ class TimelineView(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor, animate=False, immediate=True)
         elif self.cursor >= top + height:
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+
+def _row(item: Item, width: int, style: Style, strong: Style, unread: bool, now: float) -> Strip:
+    """One item's line: unread mark, age, author, title and text, cut to ``width``."""
+    who = _one_line(item.author, 18) or "?"
+    what = _one_line(" — ".join(x for x in (item.title, item.text) if x), 200)
+    lead = [
+        Segment("● " if unread else "  ", strong),
+        Segment(f"{age(item.created, now):>10} ", style),
+        Segment(f"{who:<18} ", strong),
+    ]
+    room = width - LEAD_CELLS
+    if room >= 0 and _NARROW.issuperset(who) and _NARROW.issuperset(what):  # no measuring
+        return Strip([*lead, Segment(what[:room].ljust(room), style)], width)
+    return Strip([*lead, Segment(what, style)]).crop_extend(0, width, style)
 
 
 class _Paint(NamedTuple):
