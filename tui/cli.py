@@ -174,9 +174,11 @@ def _json(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    os.umask(0o077)  # whatever we create is ours alone
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `personae timeline X | head` is fine
     args = build_parser().parse_args(argv)
+    # `personae timeline X | head` ends quietly; whatever we create is ours alone. Both are
+    # put back afterwards, for callers that run main() in their own process.
+    sigpipe = signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    umask = os.umask(0o077)
     try:
         return commands.dispatch(args)
     except (StoreError, NetworkError) as error:  # Invalid, NotFound, GuardRefused...
@@ -187,6 +189,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("PERSONAE_DEBUG"):
             raise
         return fail(f"unexpected {type(error).__name__}; run with PERSONAE_DEBUG=1 for details")
+    finally:
+        os.umask(umask)
+        signal.signal(signal.SIGPIPE, sigpipe)
 
 
 def fail(message: str, status: int = 1) -> int:
