@@ -10,13 +10,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Static
+from textual.widgets import ContentSwitcher, Footer
 
 from store import Persona, Store, StoreError
 
 from ..text import one_line
 from ..widgets.compose import Compose
 from ..widgets.header import Identity, IdentityHeader
+from ..widgets.line import TextLine
 from ..widgets.lists import DraftList, OutboxTable
 from ..widgets.timeline import TimelineView
 
@@ -48,7 +49,7 @@ class MainScreen(Screen):
         # Kept by reference: a swap touches each of them, and a query walks the whole DOM.
         self.header = IdentityHeader()
         self.header.identity = self.app.identity()  # type: ignore[attr-defined]
-        self.viewbar = Static(id="viewbar")
+        self.viewbar = TextLine(id="viewbar")
         self.timeline = TimelineView(clock=self.app.now, id="timeline")  # type: ignore[attr-defined]
         self.editor = Compose(id="compose")
         self.drafts = DraftList(id="drafts")
@@ -117,7 +118,7 @@ class MainScreen(Screen):
             line.append(f" · search {one_line(timeline.query, 20)!r}: {len(timeline.ids)}")
         if self.status_text:
             line.append(" · " + one_line(self.status_text, 60), Style(italic=True))
-        self.viewbar.update(line, layout=False)  # one line, full width: its size is fixed
+        self.viewbar.update(line)
 
     def status(self, message: str) -> None:
         self.status_text = message

@@ -11,11 +11,13 @@ from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widget import Widget
 
 from store import Persona, colour_hex
 
 from ..text import one_line
+from .line import text_strip
 
 
 @dataclass(frozen=True)
@@ -54,22 +56,41 @@ def band(persona: Persona | None, width: int, right: str = "", left_extra: str =
 
 
 class IdentityHeader(Widget):
-    """Two lines: the persona band, then the accounts a publish would go to."""
+    """Two lines: the persona band, then the accounts a publish would go to.
+
+    Drawn with the Line API from a few remembered renderings, one per (identity, width,
+    style): swapping back and forth between personas repaints the header from memory."""
 
     DEFAULT_CSS = "IdentityHeader { height: 2; dock: top; }"
     identity: reactive[Identity] = reactive(Identity(None), layout=False)
+    REMEMBERED = 8  # renderings kept: a few personas at one width
 
-    def render(self) -> Text:
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._drawn: dict[tuple[Identity, int, Style], list[Strip]] = {}
+
+    def lines(self) -> list[Text]:
         identity, width = self.identity, self.size.width
         persona = identity.persona
         extra = f"  persona {identity.position}" if persona and identity.position else ""
-        text = band(persona, width, identity.where, extra)
-        text.append("\n")
+        second = Text(no_wrap=True, end="")
         if persona is None:
-            text.append(" unlock to continue", style=Style(dim=True))
+            second.append(" unlock to continue", style=Style(dim=True))
         elif identity.targets:
-            text.append(" posts go to: ", style=Style(bold=True))
-            text.append(one_line(", ".join(identity.targets), max(width - 15, 10)))
+            second.append(" posts go to: ", style=Style(bold=True))
+            second.append(one_line(", ".join(identity.targets), max(width - 15, 10)))
         else:
-            text.append(" posts go to: no account yet (add one on the personas screen)")
-        return text
+            second.append(" posts go to: no account yet (add one on the personas screen)")
+        return [band(persona, width, identity.where, extra), second]
+
+    def render_line(self, y: int) -> Strip:
+        width, base = self.size.width, self.rich_style
+        key = (self.identity, width, base)
+        strips = self._drawn.get(key)
+        if strips is None:
+            console = self.app.console
+            strips = [text_strip(line, width, base, console) for line in self.lines()]
+            if len(self._drawn) >= self.REMEMBERED:
+                del self._drawn[next(iter(self._drawn))]
+            self._drawn[key] = strips
+        return strips[y] if 0 <= y < len(strips) else Strip.blank(width, base)

@@ -198,7 +198,8 @@ class TimelineView(ScrollView, can_focus=True):
         bold, reverse = Style(bold=True), Style(reverse=True)
         return _Paint(
             top=int(self.scroll_offset.y),
-            width=self.size.width,
+            width=self.scrollable_content_region.width,
+            gutter=self.size.width - self.scrollable_content_region.width,
             now=self.clock(),
             plain=(base, base + bold),
             cursor=(base + reverse, base + reverse + bold),
@@ -206,21 +207,24 @@ class TimelineView(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         paint = self._paint or self._paint_state()
-        row, width = paint.top + y, paint.width
+        row = paint.top + y
         if row >= len(self.ids):
             base = paint.plain[0]
             if row == 0:
                 empty = " nothing here yet: press r to refresh" if not self.query else ""
                 text = empty or f" no item matches {self.query!r}"
-                return Strip([Segment(one_line(text), base)]).crop_extend(0, width, base)
-            return Strip.blank(width, base)
+                line = Strip([Segment(one_line(text), base)]).crop_extend(0, paint.width, base)
+                return _under_scrollbar(line, paint.gutter, base)
+            return Strip.blank(paint.width + paint.gutter, base)
         item = self.item_at(row)
         style, strong = paint.cursor if row == self.cursor else paint.plain
         if item is None:
             segments = [Segment(" (this item failed to decrypt; skipped)", style)]
-            return Strip(segments).crop_extend(0, width, style)
-        unread = not self.read.get(item.id, item.read)
-        return _row(item, width, style, strong if unread else style, unread, paint.now)
+            line = Strip(segments).crop_extend(0, paint.width, style)
+        else:
+            unread = not self.read.get(item.id, item.read)
+            line = _row(item, paint.width, style, strong if unread else style, unread, paint.now)
+        return _under_scrollbar(line, paint.gutter, style)
 
     def on_resize(self) -> None:
         self._resize()
@@ -290,9 +294,18 @@ def _row(item: Item, width: int, style: Style, strong: Style, unread: bool, now:
     return Strip([*lead, Segment(what, style)]).crop_extend(0, width, style)
 
 
+def _under_scrollbar(line: Strip, gutter: int, style: Style) -> Strip:
+    """``line`` and, as a segment of its own, the cells the scrollbar covers: the compositor
+    cuts the line there, and a cut between segments costs no measuring of the text."""
+    if not gutter:
+        return line
+    return Strip([*line, Segment(" " * gutter, style)], line.cell_length + gutter)
+
+
 class _Paint(NamedTuple):
     top: int  # first row on screen
-    width: int
+    width: int  # cells left of the scrollbar
+    gutter: int  # cells under the scrollbar
     now: float
     plain: tuple[Style, Style]  # (normal, bold for unread)
     cursor: tuple[Style, Style]
