@@ -13,6 +13,7 @@ import signal
 import socket
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from textual import events, work
@@ -28,6 +29,7 @@ from .text import one_line
 from .widgets.header import Identity, IdentityHeader
 
 PUBLISH_TICK = 2.0  # seconds between looks at the outbox for posts that are due
+Indexes = dict[int, tuple[list[int], dict[int, bool]]]  # persona -> timeline ids, read marks
 
 
 def _switch_bindings() -> list[Binding]:
@@ -73,6 +75,7 @@ class PersonaeApp(App):
         self.terminal_title = "personae"
         self.main: Screen | None = None
         self.publishing = False
+        self._ahead: tuple[str, Future[tuple[Store, Indexes]]] | None = None
 
     # -- start, unlock, lock --------------------------------------------------------------------
 
@@ -94,7 +97,49 @@ class PersonaeApp(App):
             self.push_screen(UnlockScreen(self.store_dir, self.given))
         self.given = None
 
-    async def unlocked(self, store: Store) -> None:
+    def first_persona(self, personas: list[Persona]) -> Persona | None:
+        """The persona to show on unlocking: the one shown before locking, else the first."""
+        return next((p for p in personas if p.id == self.remembered_id), None) or next(
+            iter(personas), None
+        )
+
+    def open_ahead(self) -> None:
+        """When the passphrase came with the command (PERSONAE_PASSPHRASE or a file), start
+        unlocking at once, in a thread: key derivation and the first reads of the store run
+        while the terminal and the first screen start up."""
+        store_dir, secret = self.store_dir, self.given
+        if secret is None or store_dir is None or self.store is not None:
+            return
+        if not files.db_path(store_dir).exists():
+            return
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="personae-unlock")
+        self._ahead = (secret, pool.submit(self._open, store_dir, secret))
+        pool.shutdown(wait=False)
+
+    def opened(self, store_dir: Path, secret: str) -> tuple[Store, Indexes]:
+        """The store unlocked with ``secret`` and its first index: the unlocking started
+        ahead if it was for this passphrase, else done now, in the calling thread."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead[0] == secret:
+            return ahead[1].result()  # raises the StoreError Store.open raised
+        return self._open(store_dir, secret)
+
+    def _open(self, store_dir: Path, secret: str) -> tuple[Store, Indexes]:
+        store = Store.open(store_dir, secret)
+        return store, self.read_ahead(store)
+
+    def read_ahead(self, store: Store) -> Indexes:
+        """In the unlocking thread: the timeline index (ids and read marks, nothing
+        decrypted) of the persona about to be shown, so the first frame needs no query."""
+        from .widgets.timeline import ids_and_marks
+
+        try:
+            persona = self.first_persona(store.personas.list())
+            return {persona.id: ids_and_marks(store, persona.id)} if persona else {}
+        except StoreError:
+            return {}  # the app reads it again, and says what is wrong
+
+    async def unlocked(self, store: Store, indexes: Indexes | None = None) -> None:
         """The store is open and its keys are in memory: show the remembered persona."""
         from .screens.main import MainScreen
 
@@ -107,15 +152,16 @@ class PersonaeApp(App):
                 await self.switch_screen(self.main)
             else:
                 await self.push_screen(self.main)
-        else:
-            while self.screen is not self.main and len(self.screen_stack) > 1:
-                await self.pop_screen()
-        personas = store.personas.list()
-        if not personas:
+        if indexes:
+            self.main.timeline.indexes.update(indexes)  # type: ignore[attr-defined]
+        chosen = self.first_persona(store.personas.list())
+        if chosen is not None:  # before the unlock screen goes: the first frame shows it
+            self.activate(chosen, save=False)
+        while self.screen is not self.main and len(self.screen_stack) > 1:
+            await self.pop_screen()
+        if chosen is None:
             self._ask_first_persona()
             return
-        chosen = next((p for p in personas if p.id == self.remembered_id), personas[0])
-        self.activate(chosen, save=False)
         if self.demo_note:
             self.notify(self.demo_note, title="Demo", timeout=12, markup=False)
             self.demo_note = ""
@@ -190,7 +236,9 @@ class PersonaeApp(App):
         with self.batch_update():
             self.main.show_persona(store, persona, identity)  # type: ignore[attr-defined]
             self.refresh_headers(identity)
-        self._timeline().warm(store, [p.id for p in personas])
+        # The other personas' indexes are read in a thread once this frame is out: the
+        # thread holds the store's lock while it reads, and the frame needs the store too.
+        self.call_after_refresh(self._timeline().warm, store, [p.id for p in personas])
         self.set_title(f"personae — {persona.glyph} {persona.name}")
         if was_locked:  # the persona keys come alive; a swap changes no binding (and a
             self.refresh_bindings()  # refresh would rebuild the footer: ~20 ms, 2 frames)
@@ -516,6 +564,7 @@ def run_app(store_dir: Path | None, *, demo: bool = False, passphrase: str | Non
             return app.return_code or 0
     app = PersonaeApp(store_dir, passphrase=passphrase)
     _exit_on_hangup(app)
+    app.open_ahead()
     app.run()
     if app.store is not None:
         app.store.close()

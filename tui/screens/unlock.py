@@ -3,6 +3,7 @@ tenths of a second) runs in a thread worker so the screen stays responsive."""
 
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
 
 from textual import work
@@ -37,13 +38,16 @@ class UnlockScreen(Screen):
             yield Static(Content("Unlock personae"), classes="dialog-title")
             where = str(self.store_dir) if self.store_dir else "the open store"
             yield Static(Content(f"Store: {where}"), classes="dim")
-            yield Input(password=True, placeholder="passphrase", id="passphrase")
-            yield Static(Content(""), id="unlock-message")
+            # A passphrase given with the command is tried at once: the field starts
+            # disabled (no focus moving away from it, no footer rebuilt, fewer frames).
+            waiting = self.given is not None
+            yield Input(password=True, placeholder="passphrase", id="passphrase", disabled=waiting)
+            yield Static(Content("unlocking…" if waiting else ""), id="unlock-message")
         yield Footer()
 
     def on_mount(self) -> None:
         if self.given is not None:
-            self._try(self.given)
+            self._start(self.given)
             self.given = None
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -54,21 +58,28 @@ class UnlockScreen(Screen):
     def _try(self, secret: str) -> None:
         self.say("unlocking…")
         self.query_one(Input).disabled = True
+        self._start(secret)
+
+    def _start(self, secret: str) -> None:
         self._unlock(secret)
+        # While the thread derives the key and reads the store (neither holds the GIL),
+        # this thread loads the main screen's code, once this frame is out.
+        self.call_after_refresh(import_module, "tui.screens.main")
 
     @work(thread=True, exclusive=True, group="unlock")
     def _unlock(self, secret: str) -> None:
         app = self.app
         try:
             if app.store is None:  # type: ignore[attr-defined]
-                store = Store.open(self.store_dir, secret)  # type: ignore[arg-type]
+                store, indexes = app.opened(self.store_dir, secret)  # type: ignore[attr-defined]
             else:
                 store = app.store  # type: ignore[attr-defined]
                 store.unlock(secret)
+                indexes = app.read_ahead(store)  # type: ignore[attr-defined]
         except StoreError as error:
             app.call_from_thread(self._failed, str(error))
             return
-        app.call_from_thread(app.unlocked, store)  # type: ignore[attr-defined]
+        app.call_from_thread(app.unlocked, store, indexes)  # type: ignore[attr-defined]
 
     def _failed(self, message: str) -> None:
         self.say(message)

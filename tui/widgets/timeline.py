@@ -93,7 +93,7 @@ class TimelineView(ScrollView, can_focus=True):
 
     def _index(self, store: Store, persona_id: int) -> tuple[list[int], dict[int, bool]]:
         if persona_id not in self.indexes:
-            self.indexes[persona_id] = _ids_and_marks(store, persona_id)
+            self.indexes[persona_id] = ids_and_marks(store, persona_id)
         ids, read = self.indexes[persona_id]
         return list(ids), read
 
@@ -107,7 +107,7 @@ class TimelineView(ScrollView, can_focus=True):
     def _warm(self, store: Store, persona_ids: list[int]) -> None:
         for persona_id in persona_ids:
             try:
-                found = _ids_and_marks(store, persona_id)
+                found = ids_and_marks(store, persona_id)
             except StoreError:
                 return
             self.app.call_from_thread(self._warmed, store, persona_id, found)
@@ -320,6 +320,6 @@ def _one_line(text: str, width: int) -> str:
     return one_line(text, width)
 
 
-def _ids_and_marks(store: Store, persona_id: int) -> tuple[list[int], dict[int, bool]]:
+def ids_and_marks(store: Store, persona_id: int) -> tuple[list[int], dict[int, bool]]:
     index = store.timeline.index(persona_id)
     return [item_id for item_id, _ in index], dict(index)
