@@ -29,6 +29,7 @@ from .text import one_line
 from .widgets.header import Identity, IdentityHeader
 
 PUBLISH_TICK = 2.0  # seconds between looks at the outbox for posts that are due
+WARM_AFTER = 0.3  # seconds after a persona is shown before the others' indexes are read
 Indexes = dict[int, tuple[list[int], dict[int, bool]]]  # persona -> timeline ids, read marks
 
 
@@ -237,8 +238,9 @@ class PersonaeApp(App):
             self.main.show_persona(store, persona, identity)  # type: ignore[attr-defined]
             self.refresh_headers(identity)
         # The other personas' indexes are read in a thread once this frame is out: the
-        # thread holds the store's lock while it reads, and the frame needs the store too.
-        self.call_after_refresh(self._timeline().warm, store, [p.id for p in personas])
+        # thread takes the store's lock and the GIL (row by row), which the frame needs.
+        ids = [p.id for p in personas]
+        self.set_timer(WARM_AFTER, lambda: self._timeline().warm(store, ids))
         self.set_title(f"personae — {persona.glyph} {persona.name}")
         if was_locked:  # the persona keys come alive; a swap changes no binding (and a
             self.refresh_bindings()  # refresh would rebuild the footer: ~20 ms, 2 frames)

@@ -100,7 +100,7 @@ class TimelineView(ScrollView, can_focus=True):
     def warm(self, store: Store, persona_ids: list[int]) -> None:
         """Read the other personas' indexes ahead (in a thread), so a swap costs no query."""
         missing = [pid for pid in persona_ids if pid not in self.indexes]
-        if missing:  # a worker (a thread) only when there is something to read
+        if missing and store.unlocked:  # a thread only when there is something to read
             self._warm(store, missing)
 
     @work(thread=True, group="timeline-index", exclusive=True)
