@@ -242,8 +242,10 @@ class PersonaeApp(App):
         ids = [p.id for p in personas]
         self.set_timer(WARM_AFTER, lambda: self._timeline().warm(store, ids))
         self.set_title(f"personae — {persona.glyph} {persona.name}")
-        if was_locked:  # the persona keys come alive; a swap changes no binding (and a
-            self.refresh_bindings()  # refresh would rebuild the footer: ~20 ms, 2 frames)
+        # Unlocking brings the persona keys to life; a swap changes no binding, and
+        # refreshing them would rebuild the footer (~20 ms and two more frames).
+        if was_locked:
+            self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Persona keys and the lock key mean nothing (and are not shown) while locked."""
