@@ -125,7 +125,14 @@ def _v2(db: sqlite_utils.Database) -> None:
     db["items"].create_index(["persona_id", "read"])
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
+def _v3(db: sqlite_utils.Database) -> None:
+    """A covering index for a timeline's (id, read) list, which the app reads on every
+    start and swap: 50,000 items took ~100 ms through the table, a few ms through this."""
+    db.execute("drop index if exists idx_items_persona_id_created_id")
+    db["items"].create_index(["persona_id", "created", "id", "read"])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
 LATEST = len(MIGRATIONS)
 
 

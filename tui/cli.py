@@ -15,7 +15,7 @@ from pathlib import Path
 from networks.errors import NetworkError
 from store import StoreError
 
-from . import commands, doctor
+from . import commands
 
 PROG = "personae"
 
@@ -158,7 +158,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("passwd", help="change the passphrase (re-encrypts no row)")
     _json(sub.add_parser("locate", help="print where the store and config live"))
     _json(sub.add_parser("networks", help="list the installed networks"))
-    doctor.add_arguments(sub.add_parser("doctor", help=doctor.HELP))
+    checkup = sub.add_parser(
+        "doctor", help="check the store, terminal, networks and servers; print a fix for each"
+    )
+    _json(checkup)
+    checkup.add_argument(
+        "--timeout", type=float, default=3.0, metavar="SECONDS", help="per server (default 3)"
+    )
     return parser
 
 

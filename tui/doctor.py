@@ -7,7 +7,6 @@ and reach their servers) only when a passphrase is supplied without asking
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import stat
@@ -19,7 +18,6 @@ from pathlib import Path
 # The CLI imports this module at start: what only the checks need is imported in them.
 
 OK, WARN, FAIL, SKIP = "ok", "warn", "fail", "skip"
-HELP = "check the store, terminal, networks and servers; print a fix for each problem"
 MIN_COLUMNS, MIN_LINES = 80, 24
 TIMEOUT = 3.0
 
@@ -32,17 +30,6 @@ class Check:
     status: str  # ok, warn, fail, skip
     detail: str
     fix: str = ""
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print JSON")
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=TIMEOUT,
-        metavar="SECONDS",
-        help=f"how long to wait for each server (default {TIMEOUT:g})",
-    )
 
 
 def run(

@@ -28,6 +28,8 @@ _KEEP = {"\n", "\t"}
 def clean(text: str, *, keep_newlines: bool = True) -> str:
     """``text`` without escape sequences and control characters (newlines and tabs kept,
     or turned into spaces with ``keep_newlines=False``)."""
+    if text.isprintable():  # no control, format or escape character: nothing to remove
+        return text
     text = _ESCAPES.sub("", text)
     out = []
     for char in text:

@@ -118,8 +118,12 @@ def test_a_store_from_a_newer_personae_is_refused(store, store_dir) -> None:
     assert snapshot(store_dir) == before
 
 
-def columns(db: sqlite_utils.Database) -> dict[str, list[str]]:
-    return {t.name: sorted(c.name for c in t.columns) for t in db.tables}
+def columns(db: sqlite_utils.Database) -> dict[str, tuple[list[str], list[str]]]:
+    """Each table's columns and indexes."""
+    return {
+        t.name: (sorted(c.name for c in t.columns), sorted(i.name for i in t.indexes))
+        for t in db.tables
+    }
 
 
 def downgrade_to_first_schema(store_dir) -> None:
@@ -129,6 +133,8 @@ def downgrade_to_first_schema(store_dir) -> None:
     db["accounts"].transform(drop={"paused", "pause_reason", "cursor"})
     db["feeds"].transform(drop={"state", "last_error", "checked"})
     db.execute("drop index if exists idx_items_persona_id_read")
+    db.execute("drop index if exists idx_items_persona_id_created_id_read")
+    db["items"].create_index(["persona_id", "created", "id"])
     db["meta"].upsert({"key": "schema_version", "value": "1"}, pk="key")
     first = sqlite_utils.Database(memory=True)
     schema.migrate(first, upto=1)
