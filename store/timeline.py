@@ -19,6 +19,12 @@ if TYPE_CHECKING:
 SOURCES = ("feed", "account")
 TABLE = "items"
 COLUMNS = "id, persona_id, source, source_id, created, read, body"
+_decode_json = json.JSONDecoder().decode  # from str: skips json.loads' encoding sniffing
+INSERT = (
+    "insert or ignore into items "
+    "(id, persona_id, source, source_id, remote_tag, created, fetched, read, body) "
+    "values (?, ?, ?, ?, ?, ?, ?, 0, ?)"
+)
 
 
 class Timeline:
@@ -32,31 +38,29 @@ class Timeline:
         assert source in SOURCES
         cipher = self.store.cipher(persona_id)
         fetched = time.time()
+        encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
         with self.store.write() as conn:
             before = conn.total_changes
             next_id = self.store.next_id(TABLE)
             rows = []
             for item in items:
-                body = json.dumps(
-                    [item.author, item.title, item.text, item.url, item.remote_id],
-                    separators=(",", ":"),
-                    ensure_ascii=False,
-                )
+                body = encode([item.author, item.title, item.text, item.url, item.remote_id])
                 rows.append(
-                    {
-                        "id": next_id,
-                        "persona_id": persona_id,
-                        "source": source,
-                        "source_id": source_id,
-                        "remote_tag": cipher.tag(source, source_id, item.remote_id),
-                        "created": item.created,
-                        "fetched": fetched,
-                        "read": 0,
-                        "body": cipher.seal(TABLE, next_id, "body", body),
-                    }
+                    (
+                        next_id,
+                        persona_id,
+                        source,
+                        source_id,
+                        cipher.tag(source, source_id, item.remote_id),
+                        item.created,
+                        fetched,
+                        cipher.seal(TABLE, next_id, "body", body),
+                    )
                 )
                 next_id += 1
-            self.store.db[TABLE].insert_all(rows, ignore=True, batch_size=1000)
+            # The hot path of a big feed: plain executemany, without sqlite-utils' per-value
+            # conversions (it costs ~40% of an ingest); duplicates are ignored by remote_tag.
+            conn.executemany(INSERT, rows)
             return conn.total_changes - before
 
     def index(self, persona_id: int) -> list[tuple[int, bool]]:
@@ -127,8 +131,8 @@ class Timeline:
     def _decode(self, row: tuple) -> Item:
         item_id, persona_id, source, source_id, created, read, body = row
         cipher = self.store.cipher(persona_id)
-        author, title, text, url, remote_id = json.loads(
-            cipher.unseal(TABLE, item_id, "body", body)
+        author, title, text, url, remote_id = _decode_json(
+            cipher.unseal(TABLE, item_id, "body", body).decode("utf-8")
         )
         return Item(
             id=item_id,
