@@ -1,12 +1,17 @@
-"""Fixtures shared by every test: a real store in a real SQLite file under tmp_path."""
+"""Fixtures shared by every test: a real store in a real SQLite file under tmp_path, and
+the real servers several test folders publish to (started once, on loopback)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from store import KdfParams, Store
+from tests.support.mastodon_double import MastodonDouble
+from tests.support.pds import LocalPds, ServerUnavailable, running_pds
+from tests.support.prereqs import require
 
 PASSPHRASE = "correct horse battery staple"
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
@@ -46,3 +51,28 @@ def corpus(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"real-world corpus not available at {path}")
     return path
+
+
+@pytest.fixture(scope="session")
+def running_double() -> Iterator[MastodonDouble]:
+    with MastodonDouble() as double:
+        yield double
+
+
+@pytest.fixture
+def double(running_double: MastodonDouble) -> MastodonDouble:
+    """The Mastodon double as seeded: alice follows bob; no statuses, no faults."""
+    running_double.reset()
+    return running_double
+
+
+@pytest.fixture(scope="session")
+def pds() -> Iterator[LocalPds]:
+    """The reference Bluesky PDS on loopback; a missing install skips (fails in CI)."""
+    servers = running_pds()
+    try:
+        started = servers.__enter__()
+    except ServerUnavailable as missing:
+        require(False, str(missing))
+    yield started
+    servers.__exit__(None, None, None)

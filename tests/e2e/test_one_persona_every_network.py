@@ -16,9 +16,6 @@ from store import Store
 from tests.cli.conftest import Cli
 from tests.conftest import PASSPHRASE, fast_kdf
 from tests.support.feed_server import FeedServer
-from tests.support.mastodon_double import MastodonDouble
-from tests.support.pds import LocalPds, ServerUnavailable, running_pds
-from tests.support.prereqs import require
 from tui.app import PersonaeApp
 from tui.config import Config
 from tui.widgets.compose import Compose
@@ -28,23 +25,6 @@ from ..tui.test_app import screen_text
 pytestmark = [pytest.mark.slow, pytest.mark.anyio]
 _numbers = itertools.count(1)
 DEMO_FEEDS = Path(__file__).resolve().parents[2] / "tui" / "demo"
-
-
-@pytest.fixture(scope="module")
-def pds() -> Iterator[LocalPds]:
-    servers = running_pds()
-    try:
-        started = servers.__enter__()
-    except ServerUnavailable as missing:
-        require(False, str(missing))
-    yield started
-    servers.__exit__(None, None, None)
-
-
-@pytest.fixture(scope="module")
-def double() -> Iterator[MastodonDouble]:
-    with MastodonDouble() as running:
-        yield running
 
 
 @pytest.fixture
@@ -63,7 +43,6 @@ def feeds() -> Iterator[FeedServer]:
 def persona(tmp_path, pds, double, feeds):
     """'Cookie Dan' with a Bluesky account, a Mastodon account and a feed, made through the CLI
     as a user would (secrets on stdin, each account verified by logging in)."""
-    double.reset()
     account = pds.create_account(f"dan{next(_numbers)}.test", "main-password")
     cli = Cli(tmp_path)
     Store.create(cli.store_dir, PASSPHRASE, kdf=fast_kdf()).close()

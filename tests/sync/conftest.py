@@ -12,18 +12,6 @@ from tests.support.mastodon_double import MastodonDouble
 from tests.support.relay import Relay
 
 
-@pytest.fixture(scope="session")
-def running_double() -> Iterator[MastodonDouble]:
-    with MastodonDouble() as double:
-        yield double
-
-
-@pytest.fixture
-def double(running_double: MastodonDouble) -> MastodonDouble:
-    running_double.reset()
-    return running_double
-
-
 @pytest.fixture
 def network(double: MastodonDouble) -> Iterator[Relay]:
     relay = Relay(double.port).up()

@@ -5,26 +5,11 @@ A longer run with figures: ``python benchmarks/crash_drill.py``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from tests.support.crash_drill import run_drill
-from tests.support.pds import LocalPds, ServerUnavailable, running_pds
-from tests.support.prereqs import require
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def pds() -> Iterator[LocalPds]:
-    servers = running_pds()
-    try:
-        started = servers.__enter__()
-    except ServerUnavailable as missing:
-        require(False, str(missing))
-    yield started
-    servers.__exit__(None, None, None)
 
 
 @pytest.mark.timeout(300)
