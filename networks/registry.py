@@ -27,10 +27,12 @@ class Plugin:
 
 def allowed() -> set[str] | None:
     """The allow-list from ``PERSONAE_NETWORKS``, or None when everything may load."""
-    value = os.environ.get("PERSONAE_NETWORKS", "").strip()
-    if not value:
-        return None
-    return {name.strip().lower() for name in value.split(",") if name.strip()}
+    return _parse(os.environ.get("PERSONAE_NETWORKS", ""))
+
+
+def _parse(allow_list: str) -> set[str] | None:
+    names = {name.strip().lower() for name in allow_list.split(",") if name.strip()}
+    return names or None
 
 
 def plugins() -> dict[str, Plugin]:
@@ -41,7 +43,7 @@ def plugins() -> dict[str, Plugin]:
 @cache
 def _scan(allow_list: str) -> tuple[tuple[str, Plugin], ...]:
     """The entry-point scan (~30 ms), once per allow-list value."""
-    admitted = allowed()
+    admitted = _parse(allow_list)
     found: dict[str, Plugin] = {}
     for point in entry_points(group=GROUP):
         name = point.name.lower()

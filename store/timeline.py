@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 SOURCES = ("feed", "account")
 TABLE = "items"
 COLUMNS = "id, persona_id, source, source_id, created, read, body"
+_encode_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 _decode_json = json.JSONDecoder().decode  # from str: skips json.loads' encoding sniffing
 INSERT = (
     "insert or ignore into items "
@@ -38,13 +39,12 @@ class Timeline:
         assert source in SOURCES
         cipher = self.store.cipher(persona_id)
         fetched = time.time()
-        encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
         with self.store.write() as conn:
             before = conn.total_changes
             next_id = self.store.next_id(TABLE)
             rows = []
             for item in items:
-                body = encode([item.author, item.title, item.text, item.url, item.remote_id])
+                body = _encode_json([item.author, item.title, item.text, item.url, item.remote_id])
                 rows.append(
                     (
                         next_id,

@@ -53,6 +53,12 @@ def open_store(args: argparse.Namespace) -> Iterator[Store]:
         store.close()
 
 
+def _scope(store: Store, args: argparse.Namespace) -> tuple[int | None, dict[int, str]]:
+    """The persona an optional PERSONA argument names (None: all), and every persona's name."""
+    persona_id = store.personas.find(args.persona).id if args.persona else None
+    return persona_id, {p.id: p.name for p in store.personas.list()}
+
+
 def _warn(store: Store, problem: TamperedValue) -> None:
     persona = f"persona {problem.persona_id}"
     if problem.table != "personas":  # a persona's own name may be what failed
@@ -271,9 +277,8 @@ def _verify(network, server: str, handle: str, secret: str):
 
 
 def account_list(store: Store, args: argparse.Namespace) -> int:
-    persona = store.personas.find(args.persona) if args.persona else None
-    accounts = store.accounts.list(persona.id if persona else None)
-    names = {p.id: p.name for p in store.personas.list()}
+    persona_id, names = _scope(store, args)
+    accounts = store.accounts.list(persona_id)
     if args.json:
         print_json([_account_json(a, names) for a in accounts])
         return 0
@@ -336,9 +341,8 @@ def feed_add(store: Store, args: argparse.Namespace) -> int:
 
 
 def feed_list(store: Store, args: argparse.Namespace) -> int:
-    persona = store.personas.find(args.persona) if args.persona else None
-    feeds = store.feeds.list(persona.id if persona else None)
-    names = {p.id: p.name for p in store.personas.list()}
+    persona_id, names = _scope(store, args)
+    feeds = store.feeds.list(persona_id)
     if args.json:
         print_json(
             [
@@ -475,11 +479,9 @@ def outbox_retry(store: Store, args: argparse.Namespace) -> int:
 def sync(store: Store, args: argparse.Namespace) -> int:
     from networks.sync import SyncEngine
 
-    persona = store.personas.find(args.persona) if args.persona else None
+    persona_id, _ = _scope(store, args)
     progress = say if sys.stderr.isatty() else None
-    report = SyncEngine(store).run(
-        persona.id if persona else None, retry_now=True, progress=progress
-    )
+    report = SyncEngine(store).run(persona_id, retry_now=True, progress=progress)
     for line in report.lines():
         print(one_line(line))
     if report.offline:
@@ -546,9 +548,8 @@ def guard_add(store: Store, args: argparse.Namespace) -> int:
 
 
 def guard_list(store: Store, args: argparse.Namespace) -> int:
-    persona = store.personas.find(args.persona) if args.persona else None
-    terms = store.guard.list(persona.id if persona else None)
-    names = {p.id: p.name for p in store.personas.list()}
+    persona_id, names = _scope(store, args)
+    terms = store.guard.list(persona_id)
     if args.json:
         print_json([{**asdict(t), "persona": names.get(t.persona_id, "?")} for t in terms])
         return 0

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 from store import Store
 from store.files import db_path
@@ -126,7 +125,5 @@ def test_a_store_held_by_a_crashed_writer_opens(two: Cli) -> None:
     assert holder.stdout.readline().strip() == "holding"
     holder.send_signal(signal.SIGKILL)
     holder.wait()
-    started = time.monotonic()
-    two.ok("draft", "Work", "after the crash")
-    assert time.monotonic() - started < 10
+    two.ok("draft", "Work", "after the crash")  # no StoreBusy: the kill released the lock
     assert [d["text"] for d in two.ok("drafts", "Work", "--json").json()] == ["after the crash"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.support.ports import free_port
+
 from .conftest import Cli
 
 
@@ -52,8 +54,6 @@ def test_a_sent_post_cannot_be_cancelled(two: Cli) -> None:
 
 
 def test_sync_without_a_server_says_so_plainly_and_keeps_the_post_queued(two: Cli) -> None:
-    from tests.support.relay import free_port
-
     server = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     two.ok(
         "account",

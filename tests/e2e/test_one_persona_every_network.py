@@ -16,11 +16,10 @@ from store import Store
 from tests.cli.conftest import Cli
 from tests.conftest import PASSPHRASE, fast_kdf
 from tests.support.feed_server import FeedServer
+from tests.support.screen import screen_text
 from tui.app import PersonaeApp
 from tui.config import Config
 from tui.widgets.compose import Compose
-
-from ..tui.test_app import screen_text
 
 pytestmark = [pytest.mark.slow, pytest.mark.anyio]
 _numbers = itertools.count(1)

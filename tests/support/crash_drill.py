@@ -25,6 +25,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from store.files import db_path
+
 ROOT = Path(__file__).resolve().parents[2]
 PASSPHRASE = "drill passphrase"
 DRAFT_PREFIX = "drill draft"
@@ -103,12 +105,12 @@ def run_drill(
     return result
 
 
-def _start(role: str, store_dir: Path) -> subprocess.Popen:
+def _start(role: str, store_dir: Path, stderr: int = subprocess.DEVNULL) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "tests.support.crash_drill", role, str(store_dir)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr,
         text=True,
         env={**os.environ, "PERSONAE_PASSPHRASE": PASSPHRASE, "PYTHONPATH": str(ROOT)},
     )
@@ -116,7 +118,7 @@ def _start(role: str, store_dir: Path) -> subprocess.Popen:
 
 def _sending(store_dir: Path) -> int:
     """1 when an entry is claimed mid-publish right now (the kill lands in the worst place)."""
-    with sqlite3.connect(f"file:{store_dir / 'personae.db'}?mode=ro", uri=True) as conn:
+    with sqlite3.connect(f"file:{db_path(store_dir)}?mode=ro", uri=True) as conn:
         conn.execute("pragma busy_timeout = 5000")
         return int(
             conn.execute("select count(*) from outbox where state='sending'").fetchone()[0] > 0
@@ -126,17 +128,11 @@ def _sending(store_dir: Path) -> int:
 def _finish(store_dir: Path) -> None:
     """Sync without interruption until nothing is left (what the next login does)."""
     for _ in range(20):
-        done = subprocess.run(
-            [sys.executable, "-m", "tests.support.crash_drill", "publish", str(store_dir)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            env={**os.environ, "PERSONAE_PASSPHRASE": PASSPHRASE, "PYTHONPATH": str(ROOT)},
-            timeout=300,
-        )
-        if done.returncode == 0:
+        publisher = _start("publish", store_dir, stderr=subprocess.PIPE)
+        _, errors = publisher.communicate(timeout=300)
+        if publisher.returncode == 0:
             return
-    raise RuntimeError(f"the final sync did not finish: {done.stderr[-500:]}")
+    raise RuntimeError(f"the final sync did not finish: {errors[-500:]}")
 
 
 def _count(result, store_dir, texts, confirmed, pds, account, double) -> None:

@@ -33,6 +33,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.support.ports import free_port
+
 SCRIPTS = Path(__file__).resolve().parent / "pds"
 INSTALL = SCRIPTS / "install.sh"
 ADMIN_PASSWORD = "admin-pass"
@@ -59,13 +61,6 @@ def node_binary() -> Path:
             f"the reference Bluesky servers are not installed in {root}; run {INSTALL}"
         )
     return node
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Process:

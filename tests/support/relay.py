@@ -7,11 +7,7 @@ import socket
 import threading
 from contextlib import suppress
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.support.ports import free_port
 
 
 class Relay:

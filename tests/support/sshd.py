@@ -25,6 +25,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.support.ports import free_port
+
 from .prereqs import require, require_tool
 
 SSHD = "/usr/sbin/sshd"
@@ -40,12 +42,6 @@ class BoxUser:
     uid: int
     home: Path
     key: Path  # the private key, held by the test (root), never by the user
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class TeamBox:

@@ -3,10 +3,11 @@ Each test drives it against the Mastodon double as a user's day would."""
 
 from __future__ import annotations
 
+import socket
 import time
 
-import pytest
-
+from networks.base import Post, Source
+from networks.mastodon import MastodonNetwork
 from networks.posting import queue
 from networks.sync import Policy, SyncEngine
 from store import FAILED, QUEUED, SENT
@@ -118,12 +119,12 @@ def test_a_post_abandoned_mid_send_by_a_dead_process_goes_out_once(
     store, work, alice, double, engine
 ):
     (entry,) = _post(store, work, [alice], "Sent just before the crash")
-    claimed = store.outbox.claim(entry, owner=f"{_hostname()}:999999999")
-    from networks.mastodon import MastodonNetwork
-    from networks.sync import _post as as_post
-    from networks.sync import _source
-
-    MastodonNetwork().publish(_source(alice), as_post(claimed))  # reached the server, then died
+    claimed = store.outbox.claim(entry, owner=f"{socket.gethostname()}:999999999")
+    # the dead process's request reached the server before it died
+    MastodonNetwork().publish(
+        Source(url=alice.server, secret=double.token("alice")),
+        Post(text=claimed.text, idem_key=claimed.idem_key),
+    )
     assert double.count_statuses("alice") == 1
 
     engine.run(work.id, refresh=False)
@@ -153,15 +154,3 @@ def test_a_week_old_unsent_post_fails_instead_of_surprising_anyone(
     double.fault("status", status=503, path="/api/v1/statuses", count=1)
     engine.run(work.id, refresh=False)
     assert store.outbox.get(entry.id).state == FAILED
-
-
-def _hostname() -> str:
-    import socket
-
-    return socket.gethostname()
-
-
-@pytest.fixture(autouse=True)
-def _no_leftover_faults(double):
-    yield
-    double.clear_faults()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import http.server
 import json
 import os
-import socket
 import sys
 import threading
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PASSPHRASE
+from tests.support.ports import free_port
 from tui import doctor
 from tui.cli import main
 
@@ -56,13 +56,6 @@ def http_server() -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
-
-
-def closed_port() -> int:
-    """A loopback port nothing listens on (bound, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def diagnose(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, dict]]:
@@ -118,7 +111,7 @@ def test_a_reachable_server_is_ok_and_an_unreachable_one_warns(
     store, work, unlocked, http_server, capsys
 ):
     store.accounts.add(work, "mastodon", "up", http_server, secret=SECRET)
-    store.accounts.add(work, "mastodon", "down", f"http://127.0.0.1:{closed_port()}")
+    store.accounts.add(work, "mastodon", "down", f"http://127.0.0.1:{free_port()}")
     status, checks = diagnose(store.dir, capsys)
     assert status == 0  # an unreachable server is a warning: posts wait in the outbox
     assert checks["unlock"]["status"] == "ok"

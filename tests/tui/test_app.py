@@ -6,6 +6,7 @@ import pytest
 from textual.widgets import Input
 
 from store import Store
+from tests.support.screen import screen_text
 from tui.app import PersonaeApp
 from tui.config import Config
 from tui.screens.main import MainScreen
@@ -37,13 +38,6 @@ def shown_persona_ids(app: PersonaeApp) -> dict[str, int | None]:
         "outbox": outbox.id if outbox else None,
         "compose": compose.owner.id if compose.owner else None,
     }
-
-
-def screen_text(app: PersonaeApp) -> str:
-    """The visible screen as plain text, as a user would read it."""
-    return "\n".join(
-        "".join(segment.text for segment in line) for line in app.screen._compositor.render_strips()
-    )
 
 
 async def test_number_key_swaps_header_timeline_drafts_and_compose_together(app, demo_store):

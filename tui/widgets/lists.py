@@ -40,7 +40,28 @@ def edited(draft: Draft, now: float) -> str:
     return time.strftime("%Y-%m-%d", time.gmtime(draft.updated))
 
 
-class DraftList(OptionList):
+class PersonaList:
+    """A list that shows one persona's rows: ``reload`` reads them, ``forget`` drops them."""
+
+    store: Store | None
+    persona: Persona | None
+
+    def show(self, store: Store, persona: Persona, *, load: bool = True) -> None:
+        """Show ``persona``'s rows; with ``load=False`` (hidden) only forget the others'."""
+        self.store, self.persona = store, persona
+        if load:
+            self.reload()
+        else:
+            self.forget()
+
+    def reload(self) -> None:
+        raise NotImplementedError
+
+    def forget(self) -> None:
+        raise NotImplementedError
+
+
+class DraftList(PersonaList, OptionList):
     """The active persona's drafts (or, after ``a``, every persona's, each marked)."""
 
     BINDINGS = [
@@ -60,14 +81,6 @@ class DraftList(OptionList):
         self.persona: Persona | None = None
         self.everyone = False
         self.drafts: list[Draft] = []
-
-    def show(self, store: Store, persona: Persona, *, load: bool = True) -> None:
-        """Show ``persona``'s drafts; with ``load=False`` (hidden) only forget the others'."""
-        self.store, self.persona = store, persona
-        if load:
-            self.reload()
-        else:
-            self.forget()
 
     def forget(self) -> None:
         self.drafts = []
@@ -138,7 +151,7 @@ class DraftList(OptionList):
             self.post_message(self.Open(draft))
 
 
-class OutboxTable(DataTable):
+class OutboxTable(PersonaList, DataTable):
     """Each (post, account) of the active persona: state, next try, last error."""
 
     BINDINGS = [
@@ -162,14 +175,6 @@ class OutboxTable(DataTable):
 
     def on_mount(self) -> None:
         self.add_columns("id", "account", "state", "next", "text / error")
-
-    def show(self, store: Store, persona: Persona, *, load: bool = True) -> None:
-        """Show ``persona``'s entries; with ``load=False`` (hidden) only forget the others'."""
-        self.store, self.persona = store, persona
-        if load:
-            self.reload()
-        else:
-            self.forget()
 
     def forget(self) -> None:
         self.entries = []

@@ -17,10 +17,10 @@ from tests.support.pds import (
     LocalPds,
     ServerUnavailable,
     TestAccount,
-    free_port,
     running_network,
     running_pds,
 )
+from tests.support.ports import free_port
 from tests.support.prereqs import require
 
 _numbers = itertools.count(1)

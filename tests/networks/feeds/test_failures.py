@@ -4,7 +4,6 @@ nothing already stored is lost."""
 from __future__ import annotations
 
 import gzip
-import socket
 import time
 
 import pytest
@@ -17,16 +16,14 @@ from store import Persona, Store
 from tests.networks.feeds.conftest import TEST_LIMITS
 from tests.networks.feeds.documents import cookies, rss2
 from tests.support.feed_server import FeedServer, Reply
+from tests.support.ports import free_port
 
 SECRET = "token=s3cret-feed-key"
 
 
 def refused_url() -> str:
     """An address on 127.0.0.1 where nothing listens: a port taken, then released."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}/feed.xml?{SECRET}"
+    return f"http://127.0.0.1:{free_port()}/feed.xml?{SECRET}"
 
 
 def fetch_error(network: FeedNetwork, url: str) -> NetworkError:

@@ -5,7 +5,6 @@ log in, the OAuth app flow, exactly-once publishing, the paged home timeline, de
 from __future__ import annotations
 
 import re
-import socket
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -16,6 +15,7 @@ from networks.base import Post, Source
 from networks.errors import AuthFailed, RateLimited, Rejected, ServerTrouble, Unreachable
 from networks.mastodon import OOB, MastodonNetwork, authorize_url, exchange_code, register_app
 from tests.support.feed_server import FeedServer, Reply
+from tests.support.ports import free_port
 
 from .sources import account
 
@@ -249,9 +249,7 @@ def test_deleting_someone_elses_status_is_refused(double, mastodon):
 
 
 def test_a_server_that_is_down_is_unreachable_and_nothing_was_sent(mastodon):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]  # closed again: nobody listens there
+    port = free_port()  # nobody listens there
     down = Source(url=f"http://127.0.0.1:{port}", secret="alice_token")
     with pytest.raises(Unreachable) as refused:
         mastodon.publish(down, Post(text="hello?", idem_key="down"))
