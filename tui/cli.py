@@ -73,9 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add.add_argument("persona")
     add.add_argument("network")
-    add.add_argument("--handle", required=True)
+    add.add_argument("--handle", help="required, except with --oauth (the server names it)")
     add.add_argument("--server", metavar="URL")
     add.add_argument("--no-verify", action="store_true", help="save without logging in")
+    add.add_argument(
+        "--oauth",
+        action="store_true",
+        help="Mastodon: authorize in a browser and paste the code, instead of a token",
+    )
     listing = asub.add_parser("list", help="list accounts")
     listing.add_argument("persona", nargs="?")
     _json(listing)

@@ -241,14 +241,34 @@ def account_add(store: Store, args: argparse.Namespace) -> int:
     server = args.server or network.capabilities.default_server
     if not server:
         raise Invalid(f"{network.title} needs --server URL")
-    secret = _read_secret(network.capabilities, args.handle)
-    handle, session = args.handle, ""
-    if not args.no_verify:
-        verified = _verify(network, server, args.handle, secret)
-        handle, session = verified.handle or args.handle, verified.session
+    if args.oauth:
+        secret = _oauth_token(network.name, server)
+    elif args.handle:
+        secret = _read_secret(network.capabilities, args.handle)
+    else:
+        raise Invalid("an account needs --handle (or, on Mastodon, --oauth)")
+    handle, session = args.handle or "", ""
+    if args.oauth or not args.no_verify:
+        verified = _verify(network, server, handle, secret)
+        handle, session = verified.handle or handle, verified.session
     account = store.accounts.add(persona, network.name, handle, server, secret, session)
     say(f"added {network.title} account {account.handle} to {persona.name}")
     return 0
+
+
+def _oauth_token(network: str, server: str) -> str:
+    """Mastodon's OAuth app flow: register, send the user to the browser, take the code."""
+    if network != "mastodon":
+        raise Invalid("--oauth is for Mastodon accounts")
+    from networks.mastodon import authorize_url, exchange_code, register_app
+
+    client_id, client_secret = register_app(server)
+    say("open this address, allow personae, and paste the code it shows:")
+    say(authorize_url(server, client_id))
+    code = passphrase.ask("Code: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
+    if not code:
+        raise Invalid("no authorization code given; nothing saved")
+    return exchange_code(server, client_id, client_secret, code)
 
 
 def _read_secret(capabilities, handle: str) -> str:
@@ -266,7 +286,7 @@ def _verify(network, server: str, handle: str, secret: str):
     from networks.base import Source
     from networks.errors import NetworkError
 
-    say(f"verifying {handle} on {server}...")
+    say(f"verifying {handle or 'the account'} on {server}...")
     try:
         return network.verify(Source(url=server, handle=handle, secret=secret))
     except NetworkError as error:

@@ -3,10 +3,14 @@ Mastodon.py's cassettes were recorded with, replayed from ../shared/corpus."""
 
 from __future__ import annotations
 
+import re
 from contextlib import AbstractContextManager
 from pathlib import Path
 
+import httpx
+
 from networks.base import Source
+from networks.mastodon import OOB
 from tests.conftest import corpus
 from tests.support.mastodon_double import MastodonDouble
 
@@ -34,3 +38,13 @@ def cassette(name: str, folder: str = "cassettes", **options) -> AbstractContext
     for matcher_name, matcher in options.pop("matchers", {}).items():
         recorder.register_matcher(matcher_name, matcher)
     return recorder.use_cassette(str(path), **options)
+
+
+def grant_in_browser(server: str, url: str, user: str) -> str:
+    """What the user does in the browser: open the page, pick the account, read the code."""
+    page = httpx.get(url, timeout=10)
+    assert page.status_code == 200 and f"@{user}" in page.text
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', page.text))
+    chosen = httpx.post(f"{server}/oauth/authorize", data={**fields, "username": user}, timeout=10)
+    assert fields["redirect_uri"] == OOB
+    return re.search(r"code: (\S+?)<", chosen.text).group(1)

@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 
 from store import Store
+from tests.cli.conftest import Cli
 from tests.conftest import PASSPHRASE, fast_kdf
+
+from .sources import grant_in_browser
 
 PERSONAE = Path(sys.executable).with_name("personae")
 
@@ -110,3 +113,33 @@ def test_a_refused_token_pauses_the_account_and_the_post_waits_for_a_new_login(d
     assert personae("sync", "Work").returncode == 0
     [status] = double.statuses("alice")
     assert "Held until the token is fixed" in status["content"]
+
+
+def test_an_account_added_through_the_oauth_flow_logs_in(double, tmp_path):
+    """`account add --oauth`: personae prints where to authorize, the user pastes the code
+    the page shows, and the account is saved under the handle the server names."""
+    cli = Cli(tmp_path)
+    Store.create(cli.store_dir, PASSPHRASE, kdf=fast_kdf()).close()
+    cli.ok("persona", "add", "Work")
+    adding = subprocess.Popen(
+        [str(PERSONAE), "--store", str(cli.store_dir), "account", "add", "Work", "mastodon",
+         "--server", double.url, "--oauth"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=cli.env,
+    )  # fmt: skip
+    while not (line := adding.stderr.readline()).startswith(double.url):
+        assert line, "personae never printed the address to authorize at"
+    code = grant_in_browser(double.url, line.strip(), "carol")
+    _, err = adding.communicate(code + "\n", timeout=60)
+    assert adding.returncode == 0, err
+    accounts = cli.ok("account", "list", "--json").json()
+    assert [(a["handle"], a["network"]) for a in accounts] == [("@carol@127.0.0.1", "mastodon")]
+
+
+def test_oauth_is_refused_for_other_networks_and_a_handle_is_otherwise_needed(tmp_path):
+    cli = Cli(tmp_path)
+    Store.create(cli.store_dir, PASSPHRASE, kdf=fast_kdf()).close()
+    cli.ok("persona", "add", "Work")
+    assert "for Mastodon" in cli.fails("account", "add", "Work", "local", "--server", "/x",
+                                       "--oauth").err  # fmt: skip
+    assert "--handle" in cli.fails("account", "add", "Work", "local", "--server", "/x").err

@@ -4,20 +4,18 @@ log in, the OAuth app flow, exactly-once publishing, the paged home timeline, de
 
 from __future__ import annotations
 
-import re
 import time
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
 
 from networks.base import Post, Source
 from networks.errors import AuthFailed, RateLimited, Rejected, ServerTrouble, Unreachable
-from networks.mastodon import OOB, MastodonNetwork, authorize_url, exchange_code, register_app
+from networks.mastodon import MastodonNetwork, authorize_url, exchange_code, register_app
 from tests.support.feed_server import FeedServer, Reply
 from tests.support.ports import free_port
 
-from .sources import account
+from .sources import account, grant_in_browser
 
 STATUSES = "/api/v1/statuses"
 
@@ -56,7 +54,7 @@ def test_the_oauth_app_flow_gives_a_token_that_logs_in(double, mastodon):
     url = authorize_url(double.url, client_id)
     assert url.startswith(f"{double.url}/oauth/authorize?")
     assert f"client_id={client_id}" in url and "response_type=code" in url
-    code = _grant_in_browser(double.url, url, "carol")
+    code = grant_in_browser(double.url, url, "carol")
 
     token = exchange_code(double.url, client_id, client_secret, code)
 
@@ -67,16 +65,6 @@ def test_a_refused_authorization_code_is_auth_failed(double):
     client_id, client_secret = register_app(double.url)
     with pytest.raises(AuthFailed, match="refused the authorization"):
         exchange_code(double.url, client_id, client_secret, "a-code-nobody-issued")
-
-
-def _grant_in_browser(server: str, url: str, user: str) -> str:
-    """What the user does in the browser: open the page, pick the account, read the code."""
-    page = httpx.get(url, timeout=10)
-    assert page.status_code == 200 and f"@{user}" in page.text
-    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', page.text))
-    chosen = httpx.post(f"{server}/oauth/authorize", data={**fields, "username": user}, timeout=10)
-    assert fields["redirect_uri"] == OOB
-    return re.search(r"code: (\S+?)<", chosen.text).group(1)
 
 
 # -- publishing -----------------------------------------------------------------------------
