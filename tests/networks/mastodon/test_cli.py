@@ -4,7 +4,6 @@ double: add it (token on stdin), queue a post, sync, read the home timeline."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -22,57 +21,37 @@ PERSONAE = Path(sys.executable).with_name("personae")
 
 @pytest.fixture
 def personae(tmp_path: Path):
-    """``personae --store DIR ...`` as a user runs it: own HOME and TMPDIR, passphrase in
-    the environment, a store made with cheap key derivation."""
-    store_dir = tmp_path / "store"
-    Store.create(store_dir, PASSPHRASE, kdf=fast_kdf()).close()
-    (tmp_path / "tmp").mkdir()
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(tmp_path),
-        "TMPDIR": str(tmp_path / "tmp"),
-        "PERSONAE_PASSPHRASE": PASSPHRASE,
-        "LANG": "C.UTF-8",
-    }
-
-    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(PERSONAE), "--store", str(store_dir), *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-        )
-
-    return run
+    """``personae --store DIR ...`` as a user runs it (tests/cli's runner), on a new store."""
+    cli = Cli(tmp_path)
+    Store.create(cli.store_dir, PASSPHRASE, kdf=fast_kdf()).close()
+    return lambda *args, stdin="": cli(*args, input=stdin)
 
 
 def test_a_post_goes_out_once_and_the_home_timeline_comes_in(double, personae):
-    assert personae("persona", "add", "Work").returncode == 0
+    assert personae("persona", "add", "Work").code == 0
     added = personae(
         "account", "add", "Work", "mastodon", "--handle", "alice", "--server", double.url,
         stdin="alice_token\n",
     )  # fmt: skip
-    assert added.returncode == 0, added.stderr
-    assert "added Mastodon account @alice@127.0.0.1 to Work" in added.stderr
+    assert added.code == 0, added.err
+    assert "added Mastodon account @alice@127.0.0.1 to Work" in added.err
     double.post_as("bob", "Bob's news from the <i>office</i>")
 
     queued = personae("post", "Work", "Quarterly report is out")
-    assert queued.returncode == 0, queued.stderr
+    assert queued.code == 0, queued.err
     synced = personae("sync")
-    assert synced.returncode == 0, synced.stderr + synced.stdout
-    assert "published post" in synced.stdout
+    assert synced.code == 0, synced.err + synced.out
+    assert "published post" in synced.out
     again = personae("sync")
 
-    assert again.returncode == 0 and "published" not in again.stdout
+    assert again.code == 0 and "published" not in again.out
     statuses = double.statuses("alice")
     assert len(statuses) == 1 and "Quarterly report is out" in statuses[0]["content"]
     timeline = personae("timeline", "Work")
-    assert timeline.returncode == 0, timeline.stderr
-    assert "Bob (@bob@127.0.0.1)" in timeline.stdout
-    assert "Bob's news from the <i>office</i>" in timeline.stdout
-    assert "alice_token" not in added.stderr + synced.stdout + timeline.stdout
+    assert timeline.code == 0, timeline.err
+    assert "Bob (@bob@127.0.0.1)" in timeline.out
+    assert "Bob's news from the <i>office</i>" in timeline.out
+    assert "alice_token" not in added.err + synced.out + timeline.out
 
 
 def test_a_wrong_token_saves_nothing_and_says_why_in_one_line(double, personae):
@@ -81,12 +60,12 @@ def test_a_wrong_token_saves_nothing_and_says_why_in_one_line(double, personae):
         "account", "add", "Work", "mastodon", "--handle", "alice", "--server", double.url,
         stdin="wrong-token-123\n",
     )  # fmt: skip
-    assert added.returncode == 1
-    [line] = added.stderr.strip().splitlines()[-1:]
+    assert added.code == 1
+    [line] = added.err.strip().splitlines()[-1:]
     assert f"127.0.0.1:{double.port} refused the access token (401" in line
-    assert "nothing saved" in line and "wrong-token-123" not in added.stderr
-    assert "Traceback" not in added.stderr
-    assert personae("account", "list", "--json").stdout.strip() == "[]"
+    assert "nothing saved" in line and "wrong-token-123" not in added.err
+    assert "Traceback" not in added.err
+    assert personae("account", "list", "--json").out.strip() == "[]"
 
 
 def test_a_refused_token_pauses_the_account_and_the_post_waits_for_a_new_login(double, personae):
@@ -100,17 +79,17 @@ def test_a_refused_token_pauses_the_account_and_the_post_waits_for_a_new_login(d
 
     synced = personae("sync", "Work")
 
-    assert synced.returncode == 1
+    assert synced.code == 1
     assert f"paused @alice@127.0.0.1: 127.0.0.1:{double.port} refused the access token" in (
-        synced.stdout
+        synced.out
     )
     assert double.count_statuses("alice") == 0
-    [entry] = json.loads(personae("outbox", "--json").stdout)
+    [entry] = json.loads(personae("outbox", "--json").out)
     assert entry["state"] == "queued"
 
     login = personae("account", "login", "Work", "@alice@127.0.0.1", stdin="alice_token\n")
-    assert login.returncode == 0, login.stderr
-    assert personae("sync", "Work").returncode == 0
+    assert login.code == 0, login.err
+    assert personae("sync", "Work").code == 0
     [status] = double.statuses("alice")
     assert "Held until the token is fixed" in status["content"]
 
