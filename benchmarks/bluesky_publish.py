@@ -1,6 +1,6 @@
 """Publishing throughput to the reference PDS on loopback: personae vs the bare atproto client.
 
-    python benchmarks/bluesky_publish.py [--posts 100] [--rounds 5] [--chunk 20]
+    python -m benchmarks.bluesky_publish [--posts 100] [--rounds 5] [--chunk 20]
 
 Each round publishes ``--posts`` posts through personae and the same number through the bare
 ``atproto`` client, each to its own fresh account on the same PDS:
@@ -23,18 +23,12 @@ import tempfile
 import time
 from pathlib import Path
 
-# Run as a script, this folder leads sys.path and would shadow packages; the repository
-# root must be there instead, for tests.support.pds.
-HERE = Path(__file__).parent.resolve()
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
-sys.path.insert(0, str(HERE.parent))
-
-from networks.base import Source  # noqa: E402
-from networks.bluesky import BlueskyNetwork  # noqa: E402
-from networks.posting import queue  # noqa: E402
-from networks.sync import SyncEngine  # noqa: E402
-from store import KdfParams, Store  # noqa: E402
-from tests.support.pds import LocalPds, running_pds  # noqa: E402
+from personae.networks.base import Source
+from personae.networks.bluesky import BlueskyNetwork
+from personae.networks.posting import queue
+from personae.networks.sync import SyncEngine
+from personae.store import KdfParams, Store
+from tests.support.pds import LocalPds, running_pds
 
 PASSPHRASE = "benchmark passphrase"
 

@@ -1,7 +1,7 @@
 """The crash drill at length: publish to the real local PDS and the Mastodon double while the
 publishing and drafting processes are SIGKILLed at random moments, again and again.
 
-    python benchmarks/crash_drill.py [--rounds 3] [--posts 40] [--kills 40]
+    python -m benchmarks.crash_drill [--rounds 3] [--posts 40] [--kills 40]
 
 Goal (issue 5): every queued post published exactly once per account, no committed draft
 lost, PRAGMA integrity_check ok — after every round. Prints the kills survived.
@@ -14,14 +14,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-# Run as a script, this folder leads sys.path and its file names would shadow packages.
-HERE = Path(__file__).parent.resolve()
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
-sys.path.append(str(HERE.parent))
-
-from tests.support.crash_drill import run_drill  # noqa: E402
-from tests.support.mastodon_double import MastodonDouble  # noqa: E402
-from tests.support.pds import running_pds  # noqa: E402
+from tests.support.crash_drill import run_drill
+from tests.support.mastodon_double import MastodonDouble
+from tests.support.pds import running_pds
 
 
 def main() -> int:

@@ -1,12 +1,12 @@
 """Network figures: ingest of a large feed against feedparser's own parse, then publishing
 to the local Bluesky PDS against the bare atproto client.
 
-    python benchmarks/networks.py [--items 10000] [--runs 3] [--no-pds]
+    python -m benchmarks.networks [--items 10000] [--runs 3] [--no-pds]
 
 Goals (issue 4): personae's ingest of a 10,000-item feed — fetched over HTTP from a server on
 127.0.0.1, parsed, reduced to text, encrypted and stored — takes at most 1.3× as long as
 feedparser's own parse of the same bytes; 100 posts published through personae reach at
-least 0.9× the bare client's throughput (``benchmarks/bluesky_publish.py``, run from here).
+least 0.9× the bare client's throughput (``benchmarks.bluesky_publish``, run from here).
 """
 
 from __future__ import annotations
@@ -22,12 +22,9 @@ from email.utils import formatdate
 from html import escape
 from pathlib import Path
 
-# Run as a script, this folder leads sys.path and this file's name would shadow the package.
-HERE = Path(__file__).parent.resolve()
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
-sys.path.append(str(HERE.parent))  # for tests.support.feed_server
+from personae.store import Store
 
-from store import Store  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]  # where ``python -m benchmarks.…`` runs
 
 WORDS = [
     "the",
@@ -123,8 +120,8 @@ def feed_ingest(items: int, runs: int) -> float:
 
     The runs alternate (feedparser, then personae) so that a machine shared with other work
     slows both alike; each figure is the median of its runs. Returns the ratio."""
-    from networks.base import Source
-    from networks.feeds import FeedNetwork
+    from personae.networks.base import Source
+    from personae.networks.feeds import FeedNetwork
     from tests.support.feed_server import FeedServer, Reply
 
     body = generate_feed(items)
@@ -172,10 +169,13 @@ def main() -> None:
     args = parser.parse_args()
     ok = feed_ingest(args.items, args.runs) <= 1.3
     if not args.no_pds:  # its own process: it starts the PDS and imports the test support
-        print(
-            "\nPublishing 100 posts to the local PDS (benchmarks/bluesky_publish.py):", flush=True
+        print("\nPublishing 100 posts to the local PDS (benchmarks.bluesky_publish):", flush=True)
+        ok &= (
+            subprocess.run(
+                [sys.executable, "-m", "benchmarks.bluesky_publish"], cwd=ROOT
+            ).returncode
+            == 0
         )
-        ok &= subprocess.run([sys.executable, str(HERE / "bluesky_publish.py")]).returncode == 0
     sys.exit(0 if ok else 1)
 
 

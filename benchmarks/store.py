@@ -1,6 +1,6 @@
 """Store figures: insert throughput, unlock time, newest-200 and 10k decryption, peak RSS.
 
-    python benchmarks/store.py [--items 100000]
+    python -m benchmarks.store [--items 100000]
 
 Goals (issue 2): ≥ 50k items/s inserted; newest 200 ≤ 10 ms median; 10,000 items
 decrypted ≤ 100 ms; peak RSS ≤ 150 MB. Unlock (Argon2id) is tuned to 0.1–0.5 s.
@@ -12,15 +12,11 @@ import argparse
 import random
 import resource
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-# Run as a script, this folder leads sys.path and this file's name would shadow the package.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
-
-from store import NewItem, Store  # noqa: E402
+from personae.store import NewItem, Store
 
 WORDS = ["the", "a", "cookie", "deploy", "batch", "oven", "kernel", "sugar", "review", "butter"]
 

@@ -1,6 +1,6 @@
 """App figures: start to first frame, persona swap latency, page-down latency (headless).
 
-    python benchmarks/tui.py [--runs 7] [--size 120x40] [--only start,swap,page]
+    python -m benchmarks.tui [--runs 7] [--size 120x40] [--only start,swap,page]
 
 Goals (issue 3): process start to the first frame of a 100,000-item store (2 personas)
 ≤ 1.5× a bare Textual app with a Header and a DataTable of 1,000 rows started the same
@@ -9,7 +9,7 @@ repainted screen, ≤ 16 ms median (one 60 Hz frame); page-down latency flat fro
 100,000 items.
 
 How it measures:
-- start: each app runs in a fresh process (``python benchmarks/tui.py --child ...``),
+- start: each app runs in a fresh process (``python -m benchmarks.tui --child ...``),
   headless at the same size; the clock starts just before the spawn and stops when the app
   hands its first full frame to the display (the frame is also encoded to terminal bytes,
   which a headless driver would skip). personae starts through its real entry point
@@ -36,10 +36,6 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-# Run as a script, this folder leads sys.path and this file's name would shadow the package.
-HERE = Path(__file__).parent.resolve()
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
-
 PASSPHRASE = "benchmark passphrase"
 START_ITEMS = 100_000
 SWAP_ITEMS = 10_000
@@ -48,19 +44,21 @@ PAGE_PRESSES = 40
 SWAP_PRESSES = 40
 WORDS = ["the", "a", "cookie", "deploy", "batch", "oven", "kernel", "sugar", "review", "butter"]
 
+ROOT = Path(__file__).resolve().parents[1]  # where ``python -m benchmarks.…`` runs
+
 
 # -- data --------------------------------------------------------------------------------------
 
 
 def fast_kdf():
     """Cheap Argon2id parameters: the figures are about the app, not key derivation."""
-    from store import KdfParams
+    from personae.store import KdfParams
 
     return KdfParams.fresh(memory_kib=8 * 1024, iterations=1, lanes=1)
 
 
 def fake_items(first: int, count: int) -> list:
-    from store import NewItem
+    from personae.store import NewItem
 
     rng = random.Random(first)
     return [
@@ -78,7 +76,7 @@ def fake_items(first: int, count: int) -> list:
 
 def build_store(store_dir: Path, per_persona: list[int]):
     """A real store with one persona per count, each with that many feed items."""
-    from store import Store
+    from personae.store import Store
 
     store = Store.create(store_dir, PASSPHRASE, kdf=fast_kdf())
     for number, count in enumerate(per_persona, 1):
@@ -108,7 +106,7 @@ def child_main(kind: str, width: int, height: int, store_dir: str) -> None:
 
     App.run = run  # type: ignore[method-assign]
     if kind == "personae":
-        from tui.cli import main
+        from personae.tui.cli import main
 
         main(["--store", store_dir])
     else:
@@ -118,7 +116,7 @@ def child_main(kind: str, width: int, height: int, store_dir: str) -> None:
 
 def _time_key_derivation() -> list[float]:
     """Wrap Argon2id so the child can say how long it spent there."""
-    from store import crypto
+    from personae.store import crypto
 
     spent = [0.0]
     derive = crypto.KdfParams.derive
@@ -174,10 +172,10 @@ def bare_app():
 
 
 def spawn(kind: str, size: tuple[int, int], store_dir: Path, env: dict[str, str]) -> dict:
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", kind]
+    command = [sys.executable, "-m", "benchmarks.tui", "--child", kind]
     command += ["--size", f"{size[0]}x{size[1]}", "--store", str(store_dir)]
     started = time.monotonic()
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
     if done.returncode != 0 or not done.stdout.strip():
         raise SystemExit(f"{kind} child failed: {done.stderr.strip()[-2000:]}")
     times = json.loads(done.stdout.strip().splitlines()[-1])
@@ -191,7 +189,7 @@ def spawn(kind: str, size: tuple[int, int], store_dir: Path, env: dict[str, str]
 
 
 def real_derivation_seconds(runs: int = 3) -> float:
-    from store import KdfParams
+    from personae.store import KdfParams
 
     spent = []
     for _ in range(runs):
@@ -306,8 +304,8 @@ async def settle(pilot) -> None:
 
 
 def make_app(store):
-    from tui.app import PersonaeApp
-    from tui.config import Config
+    from personae.tui.app import PersonaeApp
+    from personae.tui.config import Config
 
     return PersonaeApp(store=store, config=Config(auto_lock_seconds=0), user="bench", host="box")
 

@@ -10,7 +10,7 @@ from typing import ClassVar
 
 import regex
 
-from store import NewItem
+from personae.store import NewItem
 
 GRAPHEMES, CHARACTERS = "graphemes", "characters"
 
@@ -96,12 +96,12 @@ class Network(ABC):
 
     def publish(self, source: Source, post: Post) -> Published:
         """Publish once: a retry with the same ``post`` must not create a second post."""
-        from .errors import Rejected
+        from personae.networks.errors import Rejected
 
         raise Rejected(f"{self.title} is read-only")
 
     def delete(self, source: Source, remote_id: str) -> None:
-        from .errors import Rejected
+        from personae.networks.errors import Rejected
 
         raise Rejected(f"{self.title} is read-only")
 

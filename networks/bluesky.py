@@ -24,9 +24,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-from store import NewItem
-
-from .base import (
+from personae.networks.base import (
     GRAPHEMES,
     Capabilities,
     FetchResult,
@@ -36,7 +34,7 @@ from .base import (
     Source,
     Verified,
 )
-from .errors import (
+from personae.networks.errors import (
     AuthFailed,
     NetworkError,
     RateLimited,
@@ -44,6 +42,7 @@ from .errors import (
     ServerTrouble,
     Unreachable,
 )
+from personae.store import NewItem
 
 if TYPE_CHECKING:
     from atproto import Client

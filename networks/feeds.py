@@ -25,11 +25,10 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-from store import NewItem
-
-from .base import Capabilities, FetchResult, Network, Source, Verified
-from .errors import NetworkError, RateLimited, Rejected, ServerTrouble, Unreachable
-from .html_text import html_to_text, plain_text
+from personae.networks.base import Capabilities, FetchResult, Network, Source, Verified
+from personae.networks.errors import NetworkError, RateLimited, Rejected, ServerTrouble, Unreachable
+from personae.networks.html_text import html_to_text, plain_text
+from personae.store import NewItem
 
 if TYPE_CHECKING:
     import httpx

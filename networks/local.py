@@ -13,10 +13,17 @@ import os
 import time
 from pathlib import Path
 
-from store import NewItem
-
-from .base import Capabilities, FetchResult, Network, Post, Published, Source, Verified
-from .errors import Rejected, Unreachable
+from personae.networks.base import (
+    Capabilities,
+    FetchResult,
+    Network,
+    Post,
+    Published,
+    Source,
+    Verified,
+)
+from personae.networks.errors import Rejected, Unreachable
+from personae.store import NewItem
 
 
 class LocalNetwork(Network):

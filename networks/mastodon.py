@@ -26,10 +26,16 @@ from urllib.parse import urlencode, urlsplit
 
 import regex
 
-from store import NewItem
-
-from .base import Capabilities, FetchResult, Network, Post, Published, Source, Verified
-from .errors import (
+from personae.networks.base import (
+    Capabilities,
+    FetchResult,
+    Network,
+    Post,
+    Published,
+    Source,
+    Verified,
+)
+from personae.networks.errors import (
     AuthFailed,
     NetworkError,
     RateLimited,
@@ -37,7 +43,8 @@ from .errors import (
     ServerTrouble,
     Unreachable,
 )
-from .html_text import html_to_text, plain_text
+from personae.networks.html_text import html_to_text, plain_text
+from personae.store import NewItem
 
 if TYPE_CHECKING:
     import requests

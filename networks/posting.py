@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from store import BLOCKED, Account, Draft, Finding, Invalid, Persona, Store
-
-from .errors import NetworkUnavailable
-from .registry import load
+from personae.networks.errors import NetworkUnavailable
+from personae.networks.registry import load
+from personae.store import BLOCKED, Account, Draft, Finding, Invalid, Persona, Store
 
 
 @dataclass

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 
-from .base import Network
-from .errors import NetworkUnavailable
+from personae.networks.base import Network
+from personae.networks.errors import NetworkUnavailable
 
 GROUP = "personae.networks"
 

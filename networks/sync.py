@@ -20,11 +20,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from store import Account, Feed, OutboxEntry, Persona, Store, StoreError
-
-from .base import Network, Post, Source
-from .errors import AuthFailed, NetworkError, RateLimited, Rejected, Unreachable
-from .registry import load
+from personae.networks.base import Network, Post, Source
+from personae.networks.errors import AuthFailed, NetworkError, RateLimited, Rejected, Unreachable
+from personae.networks.registry import load
+from personae.store import Account, Feed, OutboxEntry, Persona, Store, StoreError
 
 Progress = Callable[[str], None]
 

@@ -14,10 +14,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from store import KdfParams, Store  # noqa: E402
-from tui.app import PersonaeApp  # noqa: E402
-from tui.config import Config  # noqa: E402
-from tui.demo import PASSPHRASE, populate  # noqa: E402
+from personae.store import KdfParams, Store  # noqa: E402
+from personae.tui.app import PersonaeApp  # noqa: E402
+from personae.tui.config import Config  # noqa: E402
+from personae.tui.demo import PASSPHRASE, populate  # noqa: E402
 
 FIXED_NOW = 1741946400.0  # 2025-03-14 10:00 UTC, an hour after the newest demo item
 SIZE = (100, 30)

@@ -1,7 +1,7 @@
 """personae's local store: one encrypted SQLite file per user. No network, no UI."""
 
-from .crypto import KdfParams
-from .errors import (
+from personae.store.crypto import KdfParams
+from personae.store.errors import (
     Conflict,
     Invalid,
     Locked,
@@ -16,9 +16,9 @@ from .errors import (
     TamperedValue,
     WrongPassphrase,
 )
-from .files import default_store_dir
-from .guard import Finding
-from .models import (
+from personae.store.files import default_store_dir
+from personae.store.guard import Finding
+from personae.store.models import (
     BLOCKED,
     FAILED,
     OWN,
@@ -34,8 +34,8 @@ from .models import (
     OutboxEntry,
     Persona,
 )
-from .personas import NAMED_COLOURS, colour_hex
-from .store import Store
+from personae.store.personas import NAMED_COLOURS, colour_hex
+from personae.store.store import Store
 
 __all__ = [
     "BLOCKED",

@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from .errors import Conflict, Invalid, NotFound, TamperedValue
-from .models import Account, Persona
+from personae.store.errors import Conflict, Invalid, NotFound, TamperedValue
+from personae.store.models import Account, Persona
 
 if TYPE_CHECKING:
-    from .store import Store
+    from personae.store.store import Store
 
 SEALED = ("network", "handle", "server", "secret", "session", "cursor", "pause_reason")
 

@@ -21,7 +21,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
-from .errors import TamperedValue
+from personae.store.errors import TamperedValue
 
 NONCE_BYTES = 12
 KEY_BYTES = 32

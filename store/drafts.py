@@ -6,11 +6,11 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .errors import Conflict, NotFound, TamperedValue
-from .models import Draft, Persona
+from personae.store.errors import Conflict, NotFound, TamperedValue
+from personae.store.models import Draft, Persona
 
 if TYPE_CHECKING:
-    from .store import Store
+    from personae.store.store import Store
 
 DRAFT, QUEUED, SENT = "draft", "queued", "sent"
 

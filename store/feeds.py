@@ -6,11 +6,11 @@ import time
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from .errors import Conflict, Invalid, NotFound, TamperedValue
-from .models import Feed, Persona
+from personae.store.errors import Conflict, Invalid, NotFound, TamperedValue
+from personae.store.models import Feed, Persona
 
 if TYPE_CHECKING:
-    from .store import Store
+    from personae.store.store import Store
 
 SEALED = ("url", "etag", "last_modified", "last_error")
 ACTIVE, GONE = "active", "gone"

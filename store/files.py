@@ -6,7 +6,7 @@ import os
 import stat
 from pathlib import Path
 
-from .errors import StoreMissing, StorePermissions, StoreUnreadable
+from personae.store.errors import StoreMissing, StorePermissions, StoreUnreadable
 
 DB_NAME = "personae.db"
 SIDE_FILES = ("-wal", "-shm", "-journal")

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 
 import regex
 
-from .accounts import handle_key
-from .errors import Invalid, NotFound, TamperedValue
-from .models import BLOCKED, OWN, GuardTerm, Persona
+from personae.store.accounts import handle_key
+from personae.store.errors import Invalid, NotFound, TamperedValue
+from personae.store.models import BLOCKED, OWN, GuardTerm, Persona
 
 if TYPE_CHECKING:
-    from .store import Store
+    from personae.store.store import Store
 
 TABLE = "guard_terms"
 

@@ -11,12 +11,12 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from . import drafts
-from .errors import Conflict, Invalid, NotFound, TamperedValue
-from .models import FAILED, QUEUED, SENDING, SENT, Account, Draft, OutboxEntry
+from personae.store import drafts
+from personae.store.errors import Conflict, Invalid, NotFound, TamperedValue
+from personae.store.models import FAILED, QUEUED, SENDING, SENT, Account, Draft, OutboxEntry
 
 if TYPE_CHECKING:
-    from .store import Store
+    from personae.store.store import Store
 
 TABLE = "outbox"
 LEASE_SECONDS = 120  # a claim older than this belongs to a process that died

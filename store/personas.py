@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 import regex
 
-from .errors import Conflict, Invalid, NotFound, TamperedValue
-from .models import Persona
+from personae.store.errors import Conflict, Invalid, NotFound, TamperedValue
+from personae.store.models import Persona
 
 if TYPE_CHECKING:
-    from .store import Store
+    from personae.store.store import Store
 
 # Colours a persona may take by name; any "#rrggbb" works too. Defaults go round this list.
 NAMED_COLOURS = {

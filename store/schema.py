@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-from .errors import SchemaTooNew
+from personae.store.errors import SchemaTooNew
 
 
 def _v1(db: sqlite_utils.Database) -> None:

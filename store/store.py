@@ -12,9 +12,17 @@ import sqlite_utils
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from . import files, schema
-from .crypto import KdfParams, PersonaCipher, new_key, persona_key_ad, seal, store_key_ad, unseal
-from .errors import (
+from personae.store import files, schema
+from personae.store.crypto import (
+    KdfParams,
+    PersonaCipher,
+    new_key,
+    persona_key_ad,
+    seal,
+    store_key_ad,
+    unseal,
+)
+from personae.store.errors import (
     Locked,
     NotFound,
     StoreBusy,
@@ -36,13 +44,13 @@ class Store:
     """
 
     def __init__(self, store_dir: Path, conn: sqlite3.Connection) -> None:
-        from .accounts import Accounts
-        from .drafts import Drafts
-        from .feeds import Feeds
-        from .guard import Guard
-        from .outbox import Outbox
-        from .personas import Personas
-        from .timeline import Timeline
+        from personae.store.accounts import Accounts
+        from personae.store.drafts import Drafts
+        from personae.store.feeds import Feeds
+        from personae.store.guard import Guard
+        from personae.store.outbox import Outbox
+        from personae.store.personas import Personas
+        from personae.store.timeline import Timeline
 
         self.dir = store_dir
         self.conn = conn

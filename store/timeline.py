@@ -10,11 +10,11 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from .errors import TamperedValue
-from .models import Item, NewItem
+from personae.store.errors import TamperedValue
+from personae.store.models import Item, NewItem
 
 if TYPE_CHECKING:
-    from .store import Store
+    from personae.store.store import Store
 
 SOURCES = ("feed", "account")
 TABLE = "items"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from store import KdfParams, Store
+from personae.store import KdfParams, Store
 from tests.support.mastodon_double import MastodonDouble
 from tests.support.pds import LocalPds, ServerUnavailable, running_pds
 from tests.support.prereqs import require

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
+
+from tests.support.layout import linked_tree
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
-def _run(*command: str) -> subprocess.CompletedProcess:
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+def _run(*command: str, path: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(path)} if path else None
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
 
-def test_layers_point_one_way_tui_networks_store() -> None:
-    done = _run(str(BIN / "lint-imports"))
+def test_layers_point_one_way_tui_networks_store(tmp_path: Path) -> None:
+    done = _run(str(BIN / "lint-imports"), path=linked_tree(tmp_path))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "broken" not in done.stdout.replace("0 broken", "")
 
@@ -30,10 +35,10 @@ def test_ruff_finds_nothing() -> None:
 @pytest.mark.parametrize(
     ("module", "absent"),
     [
-        ("tui.cli", ["textual", "atproto", "mastodon", "feedparser", "httpx"]),
-        ("networks.registry", ["atproto", "mastodon", "feedparser"]),
-        ("networks.bluesky", ["atproto"]),
-        ("networks.mastodon", ["mastodon"]),
+        ("personae.tui.cli", ["textual", "atproto", "mastodon", "feedparser", "httpx"]),
+        ("personae.networks.registry", ["atproto", "mastodon", "feedparser"]),
+        ("personae.networks.bluesky", ["atproto"]),
+        ("personae.networks.mastodon", ["mastodon"]),
     ],
 )
 def test_heavy_libraries_are_imported_only_when_used(module: str, absent: list[str]) -> None:
@@ -42,3 +47,30 @@ def test_heavy_libraries_are_imported_only_when_used(module: str, absent: list[s
     done = _run(sys.executable, "-c", code)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == []
+
+
+def test_the_wheel_installs_one_import_package_personae(tmp_path: Path) -> None:
+    """Generic names like store/ or tui/ in site-packages would clash with other projects."""
+    done = _run(
+        sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
+        "-w", str(tmp_path), str(ROOT),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    (wheel,) = tmp_path.glob("personae-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    tops = {name.split("/")[0] for name in names if ".dist-info/" not in name}
+    assert tops == {"personae"}
+    assert "personae/tui/app.tcss" in names
+    assert any(name.startswith("personae/tui/demo_feeds/") for name in names)
+
+
+def test_bare_store_networks_tui_do_not_resolve_outside_the_checkout(tmp_path: Path) -> None:
+    code = (
+        "import importlib.util as u, personae.networks as n; "
+        "print([m for m in ('store', 'networks', 'tui') if u.find_spec(m)], n.Network.__name__)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["[]", "Network"]

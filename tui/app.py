@@ -21,12 +21,11 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 
-from store import Account, Item, NotFound, Persona, Store, StoreError, TamperedValue, files
-
-from .config import Config
-from .config import load as load_config
-from .text import one_line
-from .widgets.header import Identity, IdentityHeader
+from personae.store import Account, Item, NotFound, Persona, Store, StoreError, TamperedValue, files
+from personae.tui.config import Config
+from personae.tui.config import load as load_config
+from personae.tui.text import one_line
+from personae.tui.widgets.header import Identity, IdentityHeader
 
 PUBLISH_TICK = 2.0  # seconds between looks at the outbox for posts that are due
 WARM_AFTER = 0.3  # seconds after a persona is shown before the others' indexes are read
@@ -88,7 +87,7 @@ class PersonaeApp(App):
         self.set_interval(1.0, self.check_auto_lock)
         self.set_interval(PUBLISH_TICK, self.publish_tick)
         self.set_title("personae — locked")
-        from .screens.unlock import FirstRunScreen, UnlockScreen
+        from personae.tui.screens.unlock import FirstRunScreen, UnlockScreen
 
         if self.store is not None and self.store.unlocked:
             await self.unlocked(self.store)
@@ -132,7 +131,7 @@ class PersonaeApp(App):
     def read_ahead(self, store: Store) -> Indexes:
         """In the unlocking thread: the timeline index (ids and read marks, nothing
         decrypted) of the persona about to be shown, so the first frame needs no query."""
-        from .widgets.timeline import ids_and_marks
+        from personae.tui.widgets.timeline import ids_and_marks
 
         try:
             persona = self.first_persona(store.personas.list())
@@ -142,7 +141,7 @@ class PersonaeApp(App):
 
     async def unlocked(self, store: Store, indexes: Indexes | None = None) -> None:
         """The store is open and its keys are in memory: show the remembered persona."""
-        from .screens.main import MainScreen
+        from personae.tui.screens.main import MainScreen
 
         self.store = store
         store.on_problem = self._problem
@@ -168,7 +167,7 @@ class PersonaeApp(App):
             self.demo_note = ""
 
     def _ask_first_persona(self) -> None:
-        from .screens.modals import PromptDialog
+        from personae.tui.screens.modals import PromptDialog
 
         def named(name: str | None) -> None:
             try:
@@ -183,7 +182,7 @@ class PersonaeApp(App):
 
     def action_lock(self) -> None:
         """Save the draft, drop every decrypted cache and every key, ask for the passphrase."""
-        from .screens.unlock import UnlockScreen
+        from personae.tui.screens.unlock import UnlockScreen
 
         if self.store is None or not self.store.unlocked or self.main is None:
             return
@@ -220,7 +219,7 @@ class PersonaeApp(App):
 
     def activate(self, persona: Persona, *, save: bool = True) -> None:
         """Make ``persona`` active everywhere at once; the open draft is saved first."""
-        from networks.posting import publishable
+        from personae.networks.posting import publishable
 
         store = self.store
         if store is None or self.main is None:
@@ -308,7 +307,7 @@ class PersonaeApp(App):
             self.activate(self.store.personas.get(persona_id))
 
     def action_switcher(self) -> None:
-        from .screens.modals import SwitcherDialog
+        from personae.tui.screens.modals import SwitcherDialog
 
         if self.store is None or self.persona is None:
             return
@@ -321,7 +320,7 @@ class PersonaeApp(App):
         self.push_screen(SwitcherDialog(personas, self.persona.id), chosen)
 
     def action_personas(self) -> None:
-        from .screens.personas import PersonasScreen
+        from personae.tui.screens.personas import PersonasScreen
 
         if self.store is not None and self.persona is not None:
             self.push_screen(PersonasScreen())
@@ -410,7 +409,7 @@ class PersonaeApp(App):
     def _sync(self, persona_id: int | None, *, refresh: bool, retry_now: bool = False) -> None:
         """One run of the sync engine; afterwards the accounts that published are read back,
         so a post to the demo's local target shows up in the timeline."""
-        from networks.sync import SyncEngine
+        from personae.networks.sync import SyncEngine
 
         store = self.store
         if store is None:
@@ -439,8 +438,8 @@ class PersonaeApp(App):
         new = sum(report.fetched.values())
         summary = "offline: queued posts wait" if report.offline else f"{new} new"
         if self.main is not None and self.persona is not None:
-            from .widgets.lists import OutboxTable
-            from .widgets.timeline import TimelineView
+            from personae.tui.widgets.lists import OutboxTable
+            from personae.tui.widgets.timeline import TimelineView
 
             self.main.query_one(TimelineView).reload()
             self.main.query_one(OutboxTable).reload()
@@ -462,7 +461,7 @@ class PersonaeApp(App):
 
     def publish_draft(self, compose) -> None:
         """ctrl+s in the editor: the other-persona question if needed, then confirmation."""
-        from .screens.modals import OtherPersonaDialog
+        from personae.tui.screens.modals import OtherPersonaDialog
 
         store, active = self.store, self.persona
         draft = compose.flush() or _get_draft(store, compose.draft_id)
@@ -487,9 +486,8 @@ class PersonaeApp(App):
         self.push_screen(OtherPersonaDialog(owner, active), decided)
 
     def _confirm(self, compose, draft, persona: Persona) -> None:
-        from networks.posting import GuardRefused, queue, review
-
-        from .screens.modals import PublishDialog
+        from personae.networks.posting import GuardRefused, queue, review
+        from personae.tui.screens.modals import PublishDialog
 
         store = self.store
         assert store is not None
@@ -559,7 +557,7 @@ def _exit_on_hangup(app: App) -> None:
 def run_app(store_dir: Path | None, *, demo: bool = False, passphrase: str | None = None) -> int:
     """Start the app (``personae``), or the demo on a throwaway store (``personae --demo``)."""
     if demo:
-        from .demo import Demo
+        from personae.tui.demo import Demo
 
         with Demo() as sandbox:
             app = PersonaeApp(store=sandbox.store, demo_note=sandbox.note)

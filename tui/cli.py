@@ -12,10 +12,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from networks.errors import NetworkError
-from store import StoreError
-
-from . import commands
+from personae.networks.errors import NetworkError
+from personae.store import StoreError
+from personae.tui import commands
 
 PROG = "personae"
 

@@ -11,11 +11,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from pathlib import Path
 
-from store import Account, Invalid, Store, TamperedValue, default_store_dir
-
-from . import passphrase
-from .output import print_json, print_table, say
-from .text import clean, one_line
+from personae.store import Account, Invalid, Store, TamperedValue, default_store_dir
+from personae.tui import passphrase
+from personae.tui.output import print_json, print_table, say
+from personae.tui.text import clean, one_line
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -41,7 +40,7 @@ def store_dir(args: argparse.Namespace) -> Path:
 @contextlib.contextmanager
 def open_store(args: argparse.Namespace) -> Iterator[Store]:
     """Open and unlock the store for one command; skipped tampered values are reported."""
-    from store import files
+    from personae.store import files
 
     path = store_dir(args)
     files.check_private(path)  # refuse a missing or exposed store before asking
@@ -71,7 +70,7 @@ def _warn(store: Store, problem: TamperedValue) -> None:
 
 
 def start_app(args: argparse.Namespace) -> int:
-    from .app import run_app
+    from personae.tui.app import run_app
 
     if args.demo:
         return run_app(None, demo=True)
@@ -90,7 +89,7 @@ def init(args: argparse.Namespace) -> int:
 def locate(args: argparse.Namespace) -> int:
     from platformdirs import user_cache_path, user_config_path
 
-    from store import files
+    from personae.store import files
 
     path = store_dir(args)
     places = {
@@ -108,7 +107,7 @@ def locate(args: argparse.Namespace) -> int:
 
 
 def list_networks(args: argparse.Namespace) -> int:
-    from networks.registry import loadable, plugins
+    from personae.networks.registry import loadable, plugins
 
     adapters, errors = loadable()
     for name, message in errors.items():
@@ -148,7 +147,7 @@ def list_networks(args: argparse.Namespace) -> int:
 
 
 def run_doctor(args: argparse.Namespace) -> int:
-    from . import doctor
+    from personae.tui import doctor
 
     return doctor.run(
         store_dir(args), json=args.json, passphrase_file=args.passphrase_file, timeout=args.timeout
@@ -234,7 +233,7 @@ def persona_rm(store: Store, args: argparse.Namespace) -> int:
 
 
 def account_add(store: Store, args: argparse.Namespace) -> int:
-    from networks.registry import load
+    from personae.networks.registry import load
 
     persona = store.personas.find(args.persona)
     network = load(args.network)
@@ -260,7 +259,7 @@ def _oauth_token(network: str, server: str) -> str:
     """Mastodon's OAuth app flow: register, send the user to the browser, take the code."""
     if network != "mastodon":
         raise Invalid("--oauth is for Mastodon accounts")
-    from networks.mastodon import authorize_url, exchange_code, register_app
+    from personae.networks.mastodon import authorize_url, exchange_code, register_app
 
     client_id, client_secret = register_app(server)
     say("open this address, allow personae, and paste the code it shows:")
@@ -283,8 +282,8 @@ def _read_secret(capabilities, handle: str) -> str:
 
 
 def _verify(network, server: str, handle: str, secret: str):
-    from networks.base import Source
-    from networks.errors import NetworkError
+    from personae.networks.base import Source
+    from personae.networks.errors import NetworkError
 
     say(f"verifying {handle or 'the account'} on {server}...")
     try:
@@ -337,7 +336,7 @@ def account_rm(store: Store, args: argparse.Namespace) -> int:
 
 
 def account_login(store: Store, args: argparse.Namespace) -> int:
-    from networks.registry import load
+    from personae.networks.registry import load
 
     persona = store.personas.find(args.persona)
     account = store.accounts.find(persona, args.handle)
@@ -419,7 +418,7 @@ def drafts(store: Store, args: argparse.Namespace) -> int:
 
 
 def post(store: Store, args: argparse.Namespace) -> int:
-    from networks.posting import GuardRefused, publishable, queue
+    from personae.networks.posting import GuardRefused, publishable, queue
 
     persona = store.personas.find(args.persona)
     targets = [store.accounts.find(persona, h) for h in args.to] or publishable(store, persona)
@@ -497,7 +496,7 @@ def outbox_retry(store: Store, args: argparse.Namespace) -> int:
 
 
 def sync(store: Store, args: argparse.Namespace) -> int:
-    from networks.sync import SyncEngine
+    from personae.networks.sync import SyncEngine
 
     persona_id, _ = _scope(store, args)
     progress = say if sys.stderr.isatty() else None

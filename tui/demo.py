@@ -4,7 +4,7 @@ engineer and the family baker — whose worlds must not mix.
 Everything lives in one private temporary directory (0700) removed on exit: the encrypted
 store, and a local publishing target (a folder) that plays the server, so a newcomer can
 publish and watch the post arrive in the timeline. The timelines come from feed files
-shipped in ``tui/demo/``, parsed by the real feed parser; a small HTTP server on 127.0.0.1
+shipped in ``tui/demo_feeds/``, parsed by the real feed parser; a small HTTP server on 127.0.0.1
 serves the same files so that refresh (r) works without any network."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import as_file, files
 from pathlib import Path
 
-from store import KdfParams, Store
+from personae.store import KdfParams, Store
 
 PASSPHRASE = "demo"
 FEEDS_NEWEST = 1741942800.0  # 2025-03-14 09:00 UTC: the newest item in the shipped feeds
@@ -73,14 +73,14 @@ PLANS = (
 
 def demo_dir() -> Path:
     """The shipped feed files (a real directory, also inside a zip install)."""
-    return Path(str(files("tui") / "demo"))
+    return Path(str(files("personae.tui") / "demo_feeds"))
 
 
 def populate(store: Store, target: Path, feed_base: str, now: float | None = None) -> None:
     """Fill an empty, unlocked store with the demo's personas, accounts, feeds, guard
     terms, drafts and timelines (feeds parsed from the shipped files). With ``now``, the
     items are moved in time so the newest is an hour old, as in a live timeline."""
-    from networks.feeds import parse_feed
+    from personae.networks.feeds import parse_feed
 
     for plan in PLANS:
         persona = store.personas.add(plan.name, plan.colour, plan.glyph, plan.send_delay)
@@ -125,7 +125,7 @@ class Demo:
     def __enter__(self) -> Demo:
         self.root = Path(tempfile.mkdtemp(prefix="personae-demo-"))  # mode 0700
         try:
-            self._files = as_file(files("tui") / "demo")
+            self._files = as_file(files("personae.tui") / "demo_feeds")
             folder = self._files.__enter__()
             handler = partial(_QuietHandler, directory=str(folder))
             self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)

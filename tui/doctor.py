@@ -42,7 +42,7 @@ def run(
     """Run every check, print them, and return 1 when one failed, else 0."""
     checks = collect(store_dir, passphrase_file=passphrase_file, timeout=timeout)
     if json:
-        from .output import print_json
+        from personae.tui.output import print_json
 
         print_json([asdict(check) for check in checks])
     else:
@@ -52,7 +52,7 @@ def run(
 
 
 def render(check: Check) -> str:
-    from .text import one_line
+    from personae.tui.text import one_line
 
     line = f"{check.name}: {check.detail}"
     if check.fix:
@@ -78,7 +78,7 @@ def collect(
 
 
 def store_checks(store_dir: Path) -> Iterator[Check]:
-    from store import files
+    from personae.store import files
 
     db = files.db_path(store_dir)
     if not store_dir.exists() or not db.exists():
@@ -115,7 +115,7 @@ def schema_check(db: Path) -> Check:
 
     import sqlite_utils
 
-    from store import schema
+    from personae.store import schema
 
     try:
         conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
@@ -262,7 +262,7 @@ def network_checks() -> list[Check]:
     """Which installed networks the allow-list admits, and which of them load."""
     from importlib.metadata import entry_points
 
-    from networks.registry import GROUP, allowed, loadable
+    from personae.networks.registry import GROUP, allowed, loadable
 
     admitted = allowed()
     installed = {point.name.lower() for point in entry_points(group=GROUP)}
@@ -304,7 +304,7 @@ def network_checks() -> list[Check]:
 
 def config_check() -> Check:
     """The config file binds keys and sets the lock delay: only its owner may change it."""
-    from . import config
+    from personae.tui import config
 
     path = config.config_path()
     if not path.exists():
@@ -390,9 +390,8 @@ def account_checks(store_dir: Path, passphrase_file: Path | None, timeout: float
     """Unlock (only with a passphrase given without asking) and try each account's server."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from store import Store, StoreError
-
-    from . import passphrase
+    from personae.store import Store, StoreError
+    from personae.tui import passphrase
 
     try:
         secret = passphrase.given(passphrase_file)

@@ -8,7 +8,7 @@ import stat
 import sys
 from pathlib import Path
 
-from store import Invalid
+from personae.store import Invalid
 
 ENV = "PERSONAE_PASSPHRASE"
 NEW_ENV = "PERSONAE_NEW_PASSPHRASE"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from store import Store
+from personae.store import Store
 from tests.conftest import PASSPHRASE, fast_kdf
 
 PERSONAE = Path(sys.executable).with_name("personae")

@@ -8,11 +8,10 @@ import signal
 import subprocess
 import sys
 
-from store import Store
-from store.files import db_path
+from personae.store import Store
+from personae.store.files import db_path
+from tests.cli.conftest import PERSONAE, Cli
 from tests.conftest import PASSPHRASE
-
-from .conftest import PERSONAE, Cli
 
 
 def _digest(cli: Cli) -> str:

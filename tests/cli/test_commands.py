@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .conftest import Cli
+from tests.cli.conftest import Cli
 
 
 def test_persona_add_list_rename_set_and_remove(cli: Cli) -> None:

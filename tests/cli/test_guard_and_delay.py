@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from tests.cli.conftest import Cli
 from tests.support.ports import free_port
-
-from .conftest import Cli
 
 
 def test_post_with_another_personas_term_is_refused_and_kept_as_draft(two: Cli) -> None:

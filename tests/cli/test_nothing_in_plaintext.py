@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from store import Store
+from personae.store import Store
+from tests.cli.conftest import Cli
 from tests.conftest import PASSPHRASE
-
-from .conftest import Cli
 
 SECRETS = {
     "persona name": "Zanzibarista",

@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from networks.html_text import html_to_text
-from store import Store
+from personae.networks.html_text import html_to_text
+from personae.store import Store
+from personae.tui.app import PersonaeApp
+from personae.tui.config import Config
+from personae.tui.widgets.compose import Compose
 from tests.cli.conftest import Cli
 from tests.conftest import PASSPHRASE, fast_kdf
 from tests.support.feed_server import FeedServer
 from tests.support.screen import screen_text
-from tui.app import PersonaeApp
-from tui.config import Config
-from tui.widgets.compose import Compose
 
 pytestmark = [pytest.mark.slow, pytest.mark.anyio]
 _numbers = itertools.count(1)

@@ -124,9 +124,9 @@ def test_the_allow_list_hides_networks_it_does_not_name(site: Path) -> None:
 
 USE_ECHO = """
 import json
-from networks.base import Post, Source
-from networks.errors import NetworkError, NetworkUnavailable
-from networks.registry import load
+from personae.networks.base import Post, Source
+from personae.networks.errors import NetworkError, NetworkUnavailable
+from personae.networks.registry import load
 
 echo = load("echo")
 source = Source(url="", handle="Ada")
@@ -166,8 +166,8 @@ def test_the_installed_plugin_is_usable_through_the_registry(site: Path) -> None
 
 def test_the_allow_list_refuses_to_load_a_plugin_it_does_not_name(site: Path) -> None:
     script = (
-        "from networks.registry import load\n"
-        "from networks.errors import NetworkUnavailable\n"
+        "from personae.networks.registry import load\n"
+        "from personae.networks.errors import NetworkUnavailable\n"
         "try:\n    load('echo')\nexcept NetworkUnavailable as error:\n    print(error)\n"
     )
     done = run([sys.executable, "-c", script], personae_env(site, allow="rss"))

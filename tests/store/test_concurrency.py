@@ -11,13 +11,13 @@ import textwrap
 
 import pytest
 
-from store import Store, StoreBusy
+from personae.store import Store, StoreBusy
 from tests.conftest import PASSPHRASE
 
 DRAFTER = textwrap.dedent(
     """
     import sys
-    from store import Store
+    from personae.store import Store
     store = Store.open(sys.argv[1], sys.argv[2])
     persona = store.personas.find(sys.argv[3])
     print("ready", flush=True)
@@ -58,7 +58,7 @@ def test_two_processes_drafting_at_once_lose_nothing(store, store_dir, work, fam
 HOLDER = textwrap.dedent(
     """
     import sys, time
-    from store import Store
+    from personae.store import Store
     store = Store.open(sys.argv[1], sys.argv[2])
     persona = store.personas.find("Work")
     store.drafts.save(persona.id, "committed before the crash")

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from store.crypto import PersonaCipher, new_key
-from store.errors import TamperedValue
+from personae.store.crypto import PersonaCipher, new_key
+from personae.store.errors import TamperedValue
 
 ids = st.integers(min_value=1, max_value=2**62)
 tables = st.sampled_from(["personas", "accounts", "feeds", "items", "drafts", "outbox"])

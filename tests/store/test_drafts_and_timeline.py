@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from store import Conflict, NewItem
+from personae.store import Conflict, NewItem
 
 
 def test_autosave_overwrites_the_same_draft(store, work) -> None:

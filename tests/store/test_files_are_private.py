@@ -7,8 +7,8 @@ import stat
 
 import pytest
 
-from store import Store, StorePermissions
-from store.files import db_path, store_files
+from personae.store import Store, StorePermissions
+from personae.store.files import db_path, store_files
 from tests.conftest import PASSPHRASE, fast_kdf
 
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from store import FAILED, QUEUED, SENDING, SENT, Conflict
+from personae.store import FAILED, QUEUED, SENDING, SENT, Conflict
 
 
 @pytest.fixture

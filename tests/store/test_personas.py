@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from store import Conflict, Invalid, NewItem, NotFound
+from personae.store import Conflict, Invalid, NewItem, NotFound
 
 
 def test_personas_take_the_next_free_switch_key(store) -> None:

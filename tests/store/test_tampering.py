@@ -3,7 +3,7 @@ and skipped; everything else keeps working."""
 
 from __future__ import annotations
 
-from store import NewItem, TamperedValue
+from personae.store import NewItem, TamperedValue
 
 
 def corrupt(store, table: str, column: str, row: int) -> None:

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 import sqlite_utils
 
-from store import (
+from personae.store import (
     KdfParams,
     Locked,
     SchemaTooNew,
@@ -18,7 +18,7 @@ from store import (
     WrongPassphrase,
     schema,
 )
-from store.files import db_path
+from personae.store.files import db_path
 from tests.conftest import PASSPHRASE, fast_kdf
 
 

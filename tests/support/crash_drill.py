@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from store.files import db_path
+from personae.store.files import db_path
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSPHRASE = "drill passphrase"
@@ -61,7 +61,7 @@ def run_drill(
 ) -> DrillResult:
     """Queue ``posts`` posts to a Bluesky and a Mastodon account, then kill publishers and
     drafters ``kills`` times at random moments; finally sync without interruption."""
-    from store import Store
+    from personae.store import Store
     from tests.conftest import fast_kdf
 
     rng = random.Random(seed)
@@ -136,7 +136,7 @@ def _finish(store_dir: Path) -> None:
 
 
 def _count(result, store_dir, texts, confirmed, pds, account, double) -> None:
-    from store import Store
+    from personae.store import Store
 
     published = collections.Counter(_bluesky_texts(pds, account))
     published.update(_mastodon_texts(double))
@@ -178,7 +178,7 @@ def _bluesky_texts(pds, account) -> list[str]:
 
 
 def _mastodon_texts(double) -> list[str]:
-    from networks.html_text import html_to_text
+    from personae.networks.html_text import html_to_text
 
     return [html_to_text(status["content"]).strip() for status in double.statuses("alice")]
 
@@ -188,8 +188,8 @@ def _mastodon_texts(double) -> list[str]:
 
 def _publish(store_dir: Path) -> int:
     """Sync until no entry is left to publish; exit 0 then. Short backoff: a drill, not a day."""
-    from networks.sync import Policy, SyncEngine
-    from store import Store
+    from personae.networks.sync import Policy, SyncEngine
+    from personae.store import Store
 
     store = Store.open(store_dir, PASSPHRASE)
     engine = SyncEngine(store, Policy(base_delay=0.05, max_delay=0.2, offline_delay=0.05))
@@ -204,7 +204,7 @@ def _publish(store_dir: Path) -> int:
 
 def _draft(store_dir: Path) -> int:
     """Save drafts as fast as an autosave would, printing each id after its commit."""
-    from store import Store
+    from personae.store import Store
 
     store = Store.open(store_dir, PASSPHRASE)
     persona = store.personas.list()[0]

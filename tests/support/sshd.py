@@ -26,8 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.support.ports import free_port
-
-from .prereqs import require, require_tool
+from tests.support.prereqs import require, require_tool
 
 SSHD = "/usr/sbin/sshd"
 PRIVSEP_DIR = Path("/run/sshd")  # sshd refuses to start without it; Debian's service makes it
@@ -228,14 +227,12 @@ class TeamBox:
             f"import site; site.addsitedir({str(packages)!r})\n"
         )
         script = env / "bin" / "personae"
-        script.write_text(
-            f"#!{env / 'bin' / 'python'}\nimport sys\nfrom tui.cli import main\nsys.exit(main())\n"
-        )
+        main = "import sys\nfrom personae.tui.cli import main\nsys.exit(main())\n"
+        script.write_text(f"#!{env / 'bin' / 'python'}\n{main}")
         os.chmod(script, 0o755)
         for path in (self.root, env):
             os.chmod(path, 0o711 if path == self.root else 0o755)
 
-    @staticmethod
     @staticmethod
     def _copy_packages(packages: Path, target: Path) -> Path:
         """A world-readable copy of the installed packages and of the project's own, for a
@@ -247,8 +244,8 @@ class TeamBox:
             symlinks=True,
             ignore=lambda _dir, names: [n for n in names if n.startswith("__editable__")],
         )
-        for name in ("store", "networks", "tui"):
-            shutil.copytree(PROJECT / name, target / name)
+        for name in ("store", "networks", "tui"):  # installed as personae.store, ...
+            shutil.copytree(PROJECT / name, target / "personae" / name)
         subprocess.run(["chmod", "-R", "a+rX", str(target)], check=True)
         return target
 

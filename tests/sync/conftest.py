@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from networks.sync import Policy, SyncEngine
+from personae.networks.sync import Policy, SyncEngine
 from tests.support.mastodon_double import MastodonDouble
 from tests.support.relay import Relay
 

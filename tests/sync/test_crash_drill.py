@@ -1,7 +1,7 @@
 """Crash safety: SIGKILL the publishing process (and a drafting one) at random moments,
 against the real local PDS and the Mastodon double; then every queued post is published
 exactly once per account, no committed draft is lost, and the database is intact.
-A longer run with figures: ``python benchmarks/crash_drill.py``."""
+A longer run with figures: ``python -m benchmarks.crash_drill``."""
 
 from __future__ import annotations
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import socket
 import time
 
-from networks.base import Post, Source
-from networks.mastodon import MastodonNetwork
-from networks.posting import queue
-from networks.sync import Policy, SyncEngine
-from store import FAILED, QUEUED, SENT
+from personae.networks.base import Post, Source
+from personae.networks.mastodon import MastodonNetwork
+from personae.networks.posting import queue
+from personae.networks.sync import Policy, SyncEngine
+from personae.store import FAILED, QUEUED, SENT
 
 
 def _post(store, persona, accounts, text):

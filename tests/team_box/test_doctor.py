@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from personae.tui import doctor
+from personae.tui.cli import main
 from tests.conftest import PASSPHRASE
 from tests.support.ports import free_port
-from tui import doctor
-from tui.cli import main
 
 SECRET = "app-password-that-must-never-be-printed"
 

@@ -20,8 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.sshd import BoxUser, TeamBox, processes_of
-
-from .conftest import PASSPHRASE, PERSONAE, OpenTerminal, Terminal, target
+from tests.team_box.conftest import PASSPHRASE, PERSONAE, OpenTerminal, Terminal, target
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 

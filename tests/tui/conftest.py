@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from store import Store
+from personae.store import Store
+from personae.tui.app import PersonaeApp
+from personae.tui.config import Config
+from personae.tui.demo import PASSPHRASE, populate
 from tests.conftest import fast_kdf
-from tui.app import PersonaeApp
-from tui.config import Config
-from tui.demo import PASSPHRASE, populate
 
 # 2025-03-14 10:00 UTC: an hour after the demo feeds' newest item.
 FIXED_NOW = 1741946400.0

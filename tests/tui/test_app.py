@@ -5,19 +5,18 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input
 
-from store import Store
+from personae.store import Store
+from personae.tui.app import PersonaeApp
+from personae.tui.config import Config
+from personae.tui.screens.main import MainScreen
+from personae.tui.screens.modals import OtherPersonaDialog, PublishDialog, SwitcherDialog
+from personae.tui.screens.unlock import UnlockScreen
+from personae.tui.widgets.compose import Compose
+from personae.tui.widgets.header import IdentityHeader
+from personae.tui.widgets.lists import DraftList, OutboxTable
+from personae.tui.widgets.timeline import TimelineView
 from tests.support.screen import screen_text
-from tui.app import PersonaeApp
-from tui.config import Config
-from tui.screens.main import MainScreen
-from tui.screens.modals import OtherPersonaDialog, PublishDialog, SwitcherDialog
-from tui.screens.unlock import UnlockScreen
-from tui.widgets.compose import Compose
-from tui.widgets.header import IdentityHeader
-from tui.widgets.lists import DraftList, OutboxTable
-from tui.widgets.timeline import TimelineView
-
-from .conftest import make_app
+from tests.tui.conftest import make_app
 
 SIZE = (100, 30)
 pytestmark = pytest.mark.anyio
@@ -219,7 +218,7 @@ HOSTILE = "[@click=app.quit]x[/] \x1b]2;pwned\x07"
 
 
 async def test_hostile_feed_title_shows_literally_and_does_nothing(app, demo_store):
-    from store import NewItem
+    from personae.store import NewItem
 
     work = demo_store.personas.list()[0]
     feed = demo_store.feeds.list(work.id)[0]
@@ -313,7 +312,7 @@ async def test_unlock_screen_never_echoes_the_passphrase(tmp_path, demo_store):
 async def test_a_huge_timeline_opens_and_pages_decrypting_only_what_is_drawn(tmp_path, count):
     import time
 
-    from store import NewItem
+    from personae.store import NewItem
 
     store = Store.create(tmp_path / "big", "passphrase", kdf=_fast())
     persona = store.personas.add("Big")

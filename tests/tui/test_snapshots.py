@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import make_app
+from tests.tui.conftest import make_app
 
 SIZES = [(80, 24), (120, 40)]
 # Each scene: the keys that lead to it from the start (the first persona's timeline).

@@ -12,14 +12,13 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer
 
-from store import Persona, Store, StoreError
-
-from ..text import one_line
-from ..widgets.compose import Compose
-from ..widgets.header import Identity, IdentityHeader
-from ..widgets.line import TextLine
-from ..widgets.lists import DraftList, OutboxTable
-from ..widgets.timeline import TimelineView
+from personae.store import Persona, Store, StoreError
+from personae.tui.text import one_line
+from personae.tui.widgets.compose import Compose
+from personae.tui.widgets.header import Identity, IdentityHeader
+from personae.tui.widgets.line import TextLine
+from personae.tui.widgets.lists import DraftList, OutboxTable
+from personae.tui.widgets.timeline import TimelineView
 
 VIEWS = (("timeline", "t", "Timeline"), ("compose", "c", "Compose"), ("drafts", "d", "Drafts"))
 VIEWS += (("outbox", "o", "Outbox"),)
@@ -131,7 +130,7 @@ class MainScreen(Screen):
     # -- timeline -----------------------------------------------------------------------------
 
     def on_timeline_view_opened(self, event: TimelineView.Opened) -> None:
-        from .modals import ItemDialog
+        from personae.tui.screens.modals import ItemDialog
 
         self.show_viewbar()
         self.app.push_screen(ItemDialog(event.item, self.app.describe_source(event.item)))  # type: ignore[attr-defined]
@@ -148,7 +147,7 @@ class MainScreen(Screen):
         self.action_view("compose")
 
     def action_search(self) -> None:
-        from .modals import PromptDialog
+        from personae.tui.screens.modals import PromptDialog
 
         persona = self.app.persona  # type: ignore[attr-defined]
         if persona is None:

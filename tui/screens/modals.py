@@ -17,10 +17,9 @@ from textual.widgets import Footer, Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
-from store import Account, Item, Persona
-
-from ..text import clean, one_line
-from ..widgets.header import IdentityHeader, band
+from personae.store import Account, Item, Persona
+from personae.tui.text import clean, one_line
+from personae.tui.widgets.header import IdentityHeader, band
 
 
 def plain(text: str) -> Content:

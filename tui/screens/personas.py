@@ -15,11 +15,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from store import NAMED_COLOURS, Persona, Store, StoreError
-
-from ..text import one_line
-from ..widgets.header import IdentityHeader, band
-from .modals import PromptDialog, TypeNameDialog
+from personae.store import NAMED_COLOURS, Persona, Store, StoreError
+from personae.tui.screens.modals import PromptDialog, TypeNameDialog
+from personae.tui.text import one_line
+from personae.tui.widgets.header import IdentityHeader, band
 
 
 class PersonasScreen(Screen):
@@ -154,7 +153,7 @@ class PersonasScreen(Screen):
 
             def delay(value: str) -> Persona:
                 if not value.isdigit():
-                    from store import Invalid
+                    from personae.store import Invalid
 
                     raise Invalid("the send delay is a whole number of seconds")
                 return self.store.personas.set_send_delay(persona, int(value))
@@ -222,8 +221,8 @@ class PersonasScreen(Screen):
         self.app.push_screen(PromptDialog("Add account", label), chosen)
 
     def _account_details(self, persona: Persona, parts: list[str]) -> None:
-        from networks.errors import NetworkError
-        from networks.registry import load
+        from personae.networks.errors import NetworkError
+        from personae.networks.registry import load
 
         try:
             network = load(parts[0])
@@ -254,9 +253,9 @@ class PersonasScreen(Screen):
         self, persona: Persona, network_name: str, handle: str, server: str, secret: str
     ) -> None:
         """Verify (log in) first, in a worker: nothing is saved for an account that fails."""
-        from networks.base import Source
-        from networks.errors import NetworkError
-        from networks.registry import load
+        from personae.networks.base import Source
+        from personae.networks.errors import NetworkError
+        from personae.networks.registry import load
 
         app = self.app
         app.call_from_thread(app.notify, f"verifying {one_line(handle)}…", markup=False)
@@ -295,9 +294,9 @@ class PersonasScreen(Screen):
     @work(thread=True, group="verify")
     def action_verify(self) -> None:
         """Log in to each account and fetch each feed of the persona; report each result."""
-        from networks.base import Source
-        from networks.errors import NetworkError
-        from networks.registry import load
+        from personae.networks.base import Source
+        from personae.networks.errors import NetworkError
+        from personae.networks.registry import load
 
         app = self.app
         persona = app.call_from_thread(self.selected)

@@ -14,9 +14,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from store import Store, StoreError, files
-
-from ..widgets.header import IdentityHeader
+from personae.store import Store, StoreError, files
+from personae.tui.widgets.header import IdentityHeader
 
 MIN_PASSPHRASE = 8
 
@@ -64,7 +63,7 @@ class UnlockScreen(Screen):
         self._unlock(secret)
         # While the thread derives the key and reads the store (neither holds the GIL),
         # this thread loads the main screen's code, once this frame is out.
-        self.call_after_refresh(import_module, "tui.screens.main")
+        self.call_after_refresh(import_module, "personae.tui.screens.main")
 
     @work(thread=True, exclusive=True, group="unlock")
     def _unlock(self, secret: str) -> None:

@@ -12,18 +12,17 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Static, TextArea
 
-from store import Account, Conflict, Draft, NotFound, Persona, Store
-
-from ..text import one_line
-from .header import band
+from personae.store import Account, Conflict, Draft, NotFound, Persona, Store
+from personae.tui.text import one_line
+from personae.tui.widgets.header import band
 
 AUTOSAVE_SECONDS = 0.5  # a crash loses at most this much typing (plus one save)
 
 
 def counter(account: Account, text: str) -> tuple[str, bool]:
     """``handle n/limit unit`` for one target, and whether the text is too long for it."""
-    from networks.errors import NetworkUnavailable
-    from networks.registry import load
+    from personae.networks.errors import NetworkUnavailable
+    from personae.networks.registry import load
 
     try:
         network = load(account.network)
@@ -179,7 +178,7 @@ class Compose(Vertical):
             self.editor.focus()
 
     def action_targets(self) -> None:
-        from ..screens.modals import TargetsDialog
+        from personae.tui.screens.modals import TargetsDialog
 
         if self.store is None or self.owner is None:
             return
@@ -199,7 +198,7 @@ class Compose(Vertical):
 
 
 def _default_targets(store: Store, persona: Persona) -> list[Account]:
-    from networks.posting import publishable
+    from personae.networks.posting import publishable
 
     return publishable(store, persona)
 

@@ -14,10 +14,9 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
-from store import Persona, colour_hex
-
-from ..text import one_line
-from .line import text_strip
+from personae.store import Persona, colour_hex
+from personae.tui.text import one_line
+from personae.tui.widgets.line import text_strip
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,8 @@ from textual.message import Message
 from textual.widgets import DataTable, OptionList
 from textual.widgets.option_list import Option
 
-from store import FAILED, QUEUED, SENDING, Draft, OutboxEntry, Persona, Store
-
-from ..text import one_line
+from personae.store import FAILED, QUEUED, SENDING, Draft, OutboxEntry, Persona, Store
+from personae.tui.text import one_line
 
 
 def waiting(entry: OutboxEntry, now: float) -> str:
@@ -130,7 +129,7 @@ class DraftList(PersonaList, OptionList):
         return self.drafts[index]
 
     def action_delete(self) -> None:
-        from ..screens.modals import ConfirmDialog
+        from personae.tui.screens.modals import ConfirmDialog
 
         draft = self.selected_draft()
         if draft is None or self.store is None:
@@ -235,7 +234,7 @@ class OutboxTable(PersonaList, DataTable):
             self.post_message(self.Edit(draft))
 
     def _attempt(self, change: Callable[[], object], done: str) -> object:
-        from store import StoreError
+        from personae.store import StoreError
 
         try:
             result = change()

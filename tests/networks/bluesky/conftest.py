@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from networks.base import Source
-from networks.bluesky import BlueskyNetwork
+from personae.networks.base import Source
+from personae.networks.bluesky import BlueskyNetwork
 from tests.support.pds import (
     LocalNetwork,
     LocalPds,

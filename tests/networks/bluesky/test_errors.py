@@ -8,11 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from networks.base import Source
-from networks.bluesky import BlueskyNetwork
-from networks.errors import RateLimited, Rejected, ServerTrouble
-
-from .fault_server import Answer, FaultServer, session_for
+from personae.networks.base import Source
+from personae.networks.bluesky import BlueskyNetwork
+from personae.networks.errors import RateLimited, Rejected, ServerTrouble
+from tests.networks.bluesky.fault_server import Answer, FaultServer, session_for
 
 SECRET = "abcd-efgh-ijkl-mnop"
 

@@ -9,7 +9,7 @@ import sys
 
 def test_importing_the_adapter_does_not_import_atproto():
     code = (
-        "import sys, networks.bluesky as b; b.BlueskyNetwork().check_length('hi'); "
+        "import sys, personae.networks.bluesky as b; b.BlueskyNetwork().check_length('hi'); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('atproto', 'atproto_client',"
         " 'httpx')))"
     )

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from networks.base import Post, Source
-from networks.errors import AuthFailed
-
-from .conftest import app_source
+from personae.networks.base import Post, Source
+from personae.networks.errors import AuthFailed
+from tests.networks.bluesky.conftest import app_source
 
 pytestmark = pytest.mark.slow
 
@@ -62,7 +61,7 @@ def test_a_stored_session_is_reused_without_logging_in_again(pds, bluesky, new_a
 
 def test_a_session_from_another_process_is_used_as_stored(pds, new_account):
     """A second adapter (another personae process) starts from the stored session alone."""
-    from networks.bluesky import BlueskyNetwork
+    from personae.networks.bluesky import BlueskyNetwork
 
     alice = new_account("alice")
     source = app_source(pds, alice)
@@ -143,12 +142,12 @@ def _tamper(session: str, access: bool = True, refresh: bool = True) -> str:
 
 
 def _tid() -> str:
-    from networks.bluesky import TidClock
+    from personae.networks.bluesky import TidClock
 
     return TidClock().next()
 
 
 def _now() -> str:
-    from networks.bluesky import iso_now
+    from personae.networks.bluesky import iso_now
 
     return iso_now()

@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 from atproto import models
 
-from networks.base import Post
-from networks.errors import Unreachable
-
-from .conftest import app_source
+from personae.networks.base import Post
+from personae.networks.errors import Unreachable
+from tests.networks.bluesky.conftest import app_source
 
 pytestmark = pytest.mark.slow
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 from atproto import models
 
-from networks.base import Post
-from networks.errors import Rejected
-
-from .conftest import app_source
+from personae.networks.base import Post
+from personae.networks.errors import Rejected
+from tests.networks.bluesky.conftest import app_source
 
 pytestmark = pytest.mark.slow
 
@@ -72,7 +71,7 @@ def test_the_same_publish_retried_gives_exactly_one_record(pds, bluesky, new_acc
 
     first = bluesky.publish(source, post)
     again = bluesky.publish(source, post)
-    from networks.bluesky import BlueskyNetwork
+    from personae.networks.bluesky import BlueskyNetwork
 
     after_restart = BlueskyNetwork().publish(source, post)  # a new process, same stored details
 

@@ -7,11 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from networks.base import Source
-from networks.errors import RateLimited
+from personae.networks.base import Source
+from personae.networks.errors import RateLimited
+from tests.networks.bluesky.conftest import _started
 from tests.support.pds import LocalPds, running_pds
-
-from .conftest import _started
 
 pytestmark = pytest.mark.slow
 

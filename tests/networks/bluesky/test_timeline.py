@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from networks.base import Post, Source
-from networks.sync import SyncEngine
-
-from .conftest import app_source
+from personae.networks.base import Post, Source
+from personae.networks.sync import SyncEngine
+from tests.networks.bluesky.conftest import app_source
 
 pytestmark = pytest.mark.slow
 

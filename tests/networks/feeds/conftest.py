@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from networks.feeds import FeedNetwork, Limits
-from networks.sync import Policy, SyncEngine
+from personae.networks.feeds import FeedNetwork, Limits
+from personae.networks.sync import Policy, SyncEngine
 from tests.support.feed_server import FeedServer
 
 # Short enough for tests, long enough for a loaded 2-core machine to answer a healthy request.

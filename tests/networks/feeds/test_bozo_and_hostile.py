@@ -6,10 +6,10 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from networks.base import Source
-from networks.feeds import FeedNetwork, parse_feed
-from networks.sync import SyncEngine
-from store import Persona, Store
+from personae.networks.base import Source
+from personae.networks.feeds import FeedNetwork, parse_feed
+from personae.networks.sync import SyncEngine
+from personae.store import Persona, Store
 from tests.networks.feeds.documents import Entry, cookies, rss2
 from tests.support.feed_server import FeedServer, Reply
 

@@ -3,10 +3,10 @@ twice — by the adapter's validators, by the store, and through the sync engine
 
 from __future__ import annotations
 
-from networks.base import Source
-from networks.feeds import FeedNetwork
-from networks.sync import SyncEngine
-from store import Persona, Store
+from personae.networks.base import Source
+from personae.networks.feeds import FeedNetwork
+from personae.networks.sync import SyncEngine
+from personae.store import Persona, Store
 from tests.networks.feeds.documents import Entry, cookies, rss2
 from tests.support.feed_server import FeedServer, Reply
 

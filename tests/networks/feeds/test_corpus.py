@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from networks.base import Source
-from networks.errors import NetworkError
-from networks.feeds import FeedNetwork
+from personae.networks.base import Source
+from personae.networks.errors import NetworkError
+from personae.networks.feeds import FeedNetwork
 from tests.conftest import CORPUS, corpus
 from tests.networks.feeds.conftest import TEST_LIMITS
 from tests.support.feed_server import FeedServer

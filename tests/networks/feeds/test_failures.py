@@ -8,11 +8,11 @@ import time
 
 import pytest
 
-from networks.base import Source
-from networks.errors import NetworkError, RateLimited, Rejected, ServerTrouble, Unreachable
-from networks.feeds import FeedNetwork
-from networks.sync import SyncEngine
-from store import Persona, Store
+from personae.networks.base import Source
+from personae.networks.errors import NetworkError, RateLimited, Rejected, ServerTrouble, Unreachable
+from personae.networks.feeds import FeedNetwork
+from personae.networks.sync import SyncEngine
+from personae.store import Persona, Store
 from tests.networks.feeds.conftest import TEST_LIMITS
 from tests.networks.feeds.documents import cookies, rss2
 from tests.support.feed_server import FeedServer, Reply

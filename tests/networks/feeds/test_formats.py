@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from networks.base import Source
-from networks.feeds import FeedNetwork
+from personae.networks.base import Source
+from personae.networks.feeds import FeedNetwork
 from tests.networks.feeds.documents import (
     BASE_TIME,
     Entry,

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from networks.base import Source
-from networks.feeds import FeedNetwork
-from networks.html_text import html_to_text, plain_text
+from personae.networks.base import Source
+from personae.networks.feeds import FeedNetwork
+from personae.networks.html_text import html_to_text, plain_text
 from tests.networks.feeds.documents import Entry, atom, rss2
 from tests.support.feed_server import FeedServer, Reply
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from networks.base import Source
-from networks.errors import Rejected, ServerTrouble
-from networks.feeds import FeedNetwork
-from networks.sync import SyncEngine
-from store import Persona, Store
+from personae.networks.base import Source
+from personae.networks.errors import Rejected, ServerTrouble
+from personae.networks.feeds import FeedNetwork
+from personae.networks.sync import SyncEngine
+from personae.store import Persona, Store
 from tests.networks.feeds.conftest import TEST_LIMITS
 from tests.networks.feeds.documents import cookies, rss2
 from tests.support.feed_server import FeedServer, Reply

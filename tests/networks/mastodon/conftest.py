@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from networks.mastodon import MastodonNetwork
+from personae.networks.mastodon import MastodonNetwork
 
 
 @pytest.fixture

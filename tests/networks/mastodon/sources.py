@@ -9,8 +9,8 @@ from pathlib import Path
 
 import httpx
 
-from networks.base import Source
-from networks.mastodon import OOB
+from personae.networks.base import Source
+from personae.networks.mastodon import OOB
 from tests.conftest import corpus
 from tests.support.mastodon_double import MastodonDouble
 

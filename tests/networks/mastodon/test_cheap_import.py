@@ -10,7 +10,7 @@ import sys
 def test_loading_the_adapter_imports_neither_mastodon_py_nor_requests():
     probe = (
         "import sys\n"
-        "from networks.registry import load\n"
+        "from personae.networks.registry import load\n"
         "network = load('mastodon')\n"
         "network.check_length('hello')\n"  # counting needs only Mastodon.py's URL pattern
         "print(network.capabilities.max_length, 'requests' in sys.modules,"

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from store import Store
+from personae.store import Store
 from tests.cli.conftest import Cli
 from tests.conftest import PASSPHRASE, fast_kdf
-
-from .sources import grant_in_browser
+from tests.networks.mastodon.sources import grant_in_browser
 
 PERSONAE = Path(sys.executable).with_name("personae")
 

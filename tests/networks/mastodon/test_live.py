@@ -9,13 +9,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from networks.base import Post, Source
-from networks.errors import AuthFailed, RateLimited, Rejected, ServerTrouble, Unreachable
-from networks.mastodon import MastodonNetwork, authorize_url, exchange_code, register_app
+from personae.networks.base import Post, Source
+from personae.networks.errors import AuthFailed, RateLimited, Rejected, ServerTrouble, Unreachable
+from personae.networks.mastodon import MastodonNetwork, authorize_url, exchange_code, register_app
+from tests.networks.mastodon.sources import account, grant_in_browser
 from tests.support.feed_server import FeedServer, Reply
 from tests.support.ports import free_port
-
-from .sources import account, grant_in_browser
 
 STATUSES = "/api/v1/statuses"
 

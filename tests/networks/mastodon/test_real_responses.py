@@ -8,11 +8,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from networks.base import Post
-from networks.errors import AuthFailed, Rejected
-from networks.mastodon import MastodonNetwork, status_item
-
-from .sources import RECORDED, RECORDED_TOKEN, cassette, recorded
+from personae.networks.base import Post
+from personae.networks.errors import AuthFailed, Rejected
+from personae.networks.mastodon import MastodonNetwork, status_item
+from tests.networks.mastodon.sources import RECORDED, RECORDED_TOKEN, cassette, recorded
 
 HOST = "localhost"
 ME = "John Lennon (@mastodonpy_test@localhost)"

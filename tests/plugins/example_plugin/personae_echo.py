@@ -4,9 +4,17 @@ idempotency key, so the same post published twice has the same id, as the interf
 
 from __future__ import annotations
 
-from networks.base import Capabilities, FetchResult, Network, Post, Published, Source, Verified
-from networks.errors import Rejected
-from store import NewItem
+from personae.networks import (
+    Capabilities,
+    FetchResult,
+    Network,
+    NewItem,
+    Post,
+    Published,
+    Rejected,
+    Source,
+    Verified,
+)
 
 
 class EchoNetwork(Network):
