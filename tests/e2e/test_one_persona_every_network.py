@@ -23,7 +23,7 @@ from tests.support.screen import screen_text
 
 pytestmark = [pytest.mark.slow, pytest.mark.anyio]
 _numbers = itertools.count(1)
-DEMO_FEEDS = Path(__file__).resolve().parents[2] / "tui" / "demo"
+DEMO_FEEDS = Path(__file__).resolve().parents[2] / "tui" / "demo_feeds"
 
 
 @pytest.fixture
