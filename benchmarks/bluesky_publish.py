@@ -58,7 +58,7 @@ class Personae:
     def __init__(self, pds: LocalPds, name: str, folder: Path) -> None:
         account = pds.create_account(f"{name}.test", "personae-password-1")
         secret = pds.app_password(account)
-        kdf = KdfParams.fresh(memory_kib=8 * 1024, iterations=1, lanes=1)  # unlock: not timed
+        kdf = KdfParams.cheap()  # unlock: not timed
         self.store = Store.create(folder / name, PASSPHRASE, kdf=kdf)
         self.persona = self.store.personas.add("Bench", colour="blue", glyph="B")
         source = Source(url=pds.url, handle=account.handle, secret=secret)

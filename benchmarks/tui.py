@@ -50,13 +50,6 @@ ROOT = Path(__file__).resolve().parents[1]  # where ``python -m benchmarks.…``
 # -- data --------------------------------------------------------------------------------------
 
 
-def fast_kdf():
-    """Cheap Argon2id parameters: the figures are about the app, not key derivation."""
-    from personae.store import KdfParams
-
-    return KdfParams.fresh(memory_kib=8 * 1024, iterations=1, lanes=1)
-
-
 def fake_items(first: int, count: int) -> list:
     from personae.store import NewItem
 
@@ -76,9 +69,9 @@ def fake_items(first: int, count: int) -> list:
 
 def build_store(store_dir: Path, per_persona: list[int]):
     """A real store with one persona per count, each with that many feed items."""
-    from personae.store import Store
+    from personae.store import KdfParams, Store
 
-    store = Store.create(store_dir, PASSPHRASE, kdf=fast_kdf())
+    store = Store.create(store_dir, PASSPHRASE, kdf=KdfParams.cheap())
     for number, count in enumerate(per_persona, 1):
         persona = store.personas.add(f"Persona {number}", glyph=str(number))
         feed = store.feeds.add(persona, f"https://example.org/feed/{number}")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from personae.networks.errors import NetworkUnavailable
 from personae.networks.registry import load
-from personae.store import BLOCKED, Account, Draft, Finding, Invalid, Persona, Store
+from personae.store import Account, Draft, Finding, Invalid, Persona, Store
 
 
 @dataclass
@@ -27,7 +27,7 @@ class Review:
     @property
     def blocked(self) -> bool:
         """A blocked term: refused unless explicitly overridden."""
-        return any(f.kind == BLOCKED for f in self.findings)
+        return any(f.kind == "blocked" for f in self.findings)
 
     @property
     def ok(self) -> bool:

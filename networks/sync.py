@@ -23,7 +23,17 @@ from dataclasses import dataclass, field
 from personae.networks.base import Network, Post, Source
 from personae.networks.errors import AuthFailed, NetworkError, RateLimited, Rejected, Unreachable
 from personae.networks.registry import load
-from personae.store import Account, Feed, OutboxEntry, Persona, Store, StoreError
+from personae.store import (
+    Account,
+    Feed,
+    FeedState,
+    OutboxEntry,
+    Persona,
+    PostState,
+    SourceKind,
+    Store,
+    StoreError,
+)
 
 Progress = Callable[[str], None]
 
@@ -150,7 +160,7 @@ class SyncEngine:
                 pool.submit(_guarded, report, label, self._publish_account, *args)
 
     def _is_due(self, entry: OutboxEntry, now: float, retry_now: bool) -> bool:
-        if entry.state == "sending":
+        if entry.state == PostState.SENDING:
             return entry.next_attempt <= now or owner_is_dead(entry.details.get("owner", ""))
         if retry_now and entry.details.get("offline"):
             return True
@@ -189,7 +199,7 @@ class SyncEngine:
         details = None
         if "net" not in entry.details:  # chosen once, stored before the first attempt
             details = {"net": network.prepare(entry.text, entry.idem_key)}
-        take_over = entry.state == "sending"
+        take_over = entry.state == PostState.SENDING
         claimed = self.store.outbox.claim(
             entry, details, self.owner, take_over=take_over, offline_too=retry_now
         )
@@ -263,7 +273,7 @@ class SyncEngine:
         accounts = [a for a in self.store.accounts.list() if a.persona_id in personas]
         with ThreadPoolExecutor(max_workers=self.policy.workers) as pool:
             for feed in feeds:
-                if feed.state == "active":
+                if feed.state == FeedState.ACTIVE:
                     args = (report, personas[feed.persona_id], feed, say)
                     pool.submit(_guarded, report, feed.url, self._refresh_feed, *args)
             for account in accounts:
@@ -284,7 +294,7 @@ class SyncEngine:
             report.add("errors", f"{label}: {error}")
             return
         report.count(reached=True)
-        new = self.store.timeline.add(persona.id, "feed", feed.id, result.items)
+        new = self.store.timeline.add(persona.id, SourceKind.FEED, feed.id, result.items)
         self.store.feeds.record_fetch(
             feed,
             etag=result.etag,
@@ -318,7 +328,7 @@ class SyncEngine:
             return
         report.count(reached=True)
         report.fetched[label] = self.store.timeline.add(
-            persona.id, "account", account.id, result.items
+            persona.id, SourceKind.ACCOUNT, account.id, result.items
         )
         for warning in result.warnings:  # e.g. a PDS with no AppView has no timeline
             report.add("errors", f"{label}: {warning}")

@@ -52,7 +52,7 @@ async def shoot(name: str, keys: list[str], root: Path) -> Path:
 
 
 def _cheap() -> KdfParams:
-    return KdfParams.fresh(memory_kib=8 * 1024, iterations=1, lanes=1)
+    return KdfParams.cheap()
 
 
 async def main() -> None:

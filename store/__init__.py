@@ -19,37 +19,31 @@ from personae.store.errors import (
 from personae.store.files import default_store_dir
 from personae.store.guard import Finding
 from personae.store.models import (
-    BLOCKED,
-    FAILED,
-    OWN,
-    QUEUED,
-    SENDING,
-    SENT,
     Account,
     Draft,
     Feed,
+    FeedState,
+    GuardKind,
     GuardTerm,
     Item,
     NewItem,
     OutboxEntry,
     Persona,
+    PostState,
+    SourceKind,
 )
 from personae.store.personas import NAMED_COLOURS, colour_hex
 from personae.store.store import Store
 
 __all__ = [
-    "BLOCKED",
-    "FAILED",
     "NAMED_COLOURS",
-    "OWN",
-    "QUEUED",
-    "SENDING",
-    "SENT",
     "Account",
     "Conflict",
     "Draft",
     "Feed",
+    "FeedState",
     "Finding",
+    "GuardKind",
     "GuardTerm",
     "Invalid",
     "Item",
@@ -59,7 +53,9 @@ __all__ = [
     "NotFound",
     "OutboxEntry",
     "Persona",
+    "PostState",
     "SchemaTooNew",
+    "SourceKind",
     "Store",
     "StoreBusy",
     "StoreError",

@@ -41,6 +41,12 @@ class KdfParams:
     def fresh(cls, **overrides: int) -> KdfParams:
         return cls(salt=os.urandom(16), **overrides)
 
+    @classmethod
+    def cheap(cls) -> KdfParams:
+        """8 MiB and one pass (a few ms): for throwaway stores only — the demo, tests and
+        benchmarks that open many stores. A user's store always gets ``fresh()``."""
+        return cls.fresh(memory_kib=8 * 1024, iterations=1, lanes=1)
+
     def derive(self, passphrase: str) -> bytes:
         kdf = Argon2id(
             salt=self.salt,

@@ -7,12 +7,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from personae.store.errors import Conflict, NotFound, TamperedValue
-from personae.store.models import Draft, Persona
+from personae.store.models import Draft, Persona, PostState
 
 if TYPE_CHECKING:
     from personae.store.store import Store
-
-DRAFT, QUEUED, SENT = "draft", "queued", "sent"
 
 
 class Drafts:
@@ -35,7 +33,12 @@ class Drafts:
             if draft_id is None:
                 draft_id = self.store.next_id(self.TABLE)
                 self.store.db[self.TABLE].insert(
-                    {"id": draft_id, "persona_id": persona_id, "created": now, "state": DRAFT},
+                    {
+                        "id": draft_id,
+                        "persona_id": persona_id,
+                        "created": now,
+                        "state": PostState.DRAFT,
+                    },
                 )
             else:
                 row = conn.execute(
@@ -45,7 +48,7 @@ class Drafts:
                     raise NotFound(f"no draft {draft_id}")
                 if row[0] != persona_id:
                     raise Conflict(f"draft {draft_id} belongs to another persona")
-                if row[1] != DRAFT:
+                if row[1] != PostState.DRAFT:
                     raise Conflict(f"draft {draft_id} is {row[1]}, no longer editable")
             conn.execute(
                 "update drafts set updated = ?, text = ?, targets = ? where id = ?",
@@ -64,7 +67,9 @@ class Drafts:
             raise NotFound(f"no draft {draft_id}")
         return self._decode(rows[0])
 
-    def list(self, persona_id: int, states: Sequence[str] = (DRAFT,)) -> list[Draft]:
+    def list(
+        self, persona_id: int, states: Sequence[PostState] = (PostState.DRAFT,)
+    ) -> list[Draft]:
         """The persona's drafts in these states, most recently edited first."""
         marks = ",".join("?" * len(states))
         rows = self.store.rows(
@@ -92,7 +97,7 @@ class Drafts:
 
     def move(self, draft: Draft, persona: Persona) -> Draft:
         """Give an editable draft to another persona: resealed under its key, no targets."""
-        if draft.state != DRAFT:
+        if draft.state != PostState.DRAFT:
             raise Conflict(f"draft {draft.id} is {draft.state}; only drafts can move")
         cipher = self.store.cipher(persona.id)
         with self.store.write() as conn:
@@ -108,7 +113,7 @@ class Drafts:
             )
         return self.get(draft.id)
 
-    def set_state(self, draft_id: int, state: str) -> None:
+    def set_state(self, draft_id: int, state: PostState) -> None:
         with self.store.write() as conn:
             conn.execute("update drafts set state = ? where id = ?", (state, draft_id))
 
@@ -120,7 +125,7 @@ class Drafts:
             persona_id=row["persona_id"],
             text=cipher.text(self.TABLE, row["id"], "text", row["text"]),
             targets=tuple(targets),
-            state=row["state"],
+            state=PostState(row["state"]),
             created=row["created"],
             updated=row["updated"] or row["created"],
         )

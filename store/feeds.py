@@ -7,13 +7,12 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from personae.store.errors import Conflict, Invalid, NotFound, TamperedValue
-from personae.store.models import Feed, Persona
+from personae.store.models import Feed, FeedState, Persona
 
 if TYPE_CHECKING:
     from personae.store.store import Store
 
 SEALED = ("url", "etag", "last_modified", "last_error")
-ACTIVE, GONE = "active", "gone"
 
 
 def check_url(url: str) -> str:
@@ -42,7 +41,7 @@ class Feeds:
                     "id": fid,
                     "persona_id": persona.id,
                     "created": time.time(),
-                    "state": ACTIVE,
+                    "state": FeedState.ACTIVE,
                     "url": cipher.seal(self.TABLE, fid, "url", url),
                 }
             )
@@ -90,7 +89,7 @@ class Feeds:
     ) -> Feed:
         """Remember what a fetch learned: validators, a moved URL, an error, a 410."""
         cipher = self.store.cipher(feed.persona_id)
-        changes: dict = {"checked": time.time(), "state": GONE if gone else feed.state}
+        changes: dict = {"checked": time.time(), "state": FeedState.GONE if gone else feed.state}
         values = {"etag": etag, "last_modified": last_modified, "url": url, "last_error": error}
         for column, value in values.items():
             if value is not None:
@@ -101,7 +100,7 @@ class Feeds:
 
     def reactivate(self, feed: Feed) -> Feed:
         with self.store.write() as conn:
-            conn.execute("update feeds set state = ? where id = ?", (ACTIVE, feed.id))
+            conn.execute("update feeds set state = ? where id = ?", (FeedState.ACTIVE, feed.id))
         return self.get(feed.id)
 
     def _decode(self, row: dict) -> Feed:
@@ -110,7 +109,7 @@ class Feeds:
         return Feed(
             id=row["id"],
             persona_id=row["persona_id"],
-            state=row["state"],
+            state=FeedState(row["state"]),
             checked=row["checked"],
             created=row["created"],
             **opened,

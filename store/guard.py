@@ -12,7 +12,7 @@ import regex
 
 from personae.store.accounts import handle_key
 from personae.store.errors import Invalid, NotFound, TamperedValue
-from personae.store.models import BLOCKED, OWN, GuardTerm, Persona
+from personae.store.models import GuardKind, GuardTerm, Persona
 
 if TYPE_CHECKING:
     from personae.store.store import Store
@@ -29,7 +29,7 @@ class Finding:
     persona: str  # whose term it is
 
     def __str__(self) -> str:
-        if self.kind == BLOCKED:
+        if self.kind == GuardKind.BLOCKED:
             return f"'{self.term}' is blocked for {self.persona}"
         return f"'{self.term}' belongs to {self.persona}"
 
@@ -54,8 +54,8 @@ class Guard:
 
     def add(self, persona: Persona, kind: str, term: str) -> GuardTerm:
         term = " ".join(term.split())
-        if kind not in (OWN, BLOCKED):
-            raise Invalid(f"a guard term is '{OWN}' or '{BLOCKED}', not {kind!r}")
+        if kind not in tuple(GuardKind):
+            raise Invalid(f"a guard term is 'own' or 'blocked', not {kind!r}")
         if not term or not term.isprintable():
             raise Invalid("a guard term needs some visible text")
         with self.store.write():
@@ -73,7 +73,7 @@ class Guard:
                     "term": cipher.seal(TABLE, term_id, "term", term),
                 }
             )
-        return GuardTerm(term_id, persona.id, kind, term)
+        return GuardTerm(term_id, persona.id, GuardKind(kind), term)
 
     def list(self, persona_id: int | None = None) -> list[GuardTerm]:
         query, args = "select * from guard_terms", ()
@@ -87,7 +87,7 @@ class Guard:
             except TamperedValue as problem:
                 self.store.report(problem)
                 continue
-            terms.append(GuardTerm(row["id"], row["persona_id"], row["kind"], text))
+            terms.append(GuardTerm(row["id"], row["persona_id"], GuardKind(row["kind"]), text))
         return terms
 
     def remove(self, persona: Persona, term: str) -> None:
@@ -105,9 +105,11 @@ class Guard:
         findings: list[Finding] = []
         for term in self.list():
             mine = term.persona_id == persona.id
-            applies = (term.kind == OWN and not mine) or (term.kind == BLOCKED and mine)
+            applies = (term.kind == GuardKind.OWN and not mine) or (
+                term.kind == GuardKind.BLOCKED and mine
+            )
             if applies and contains(text, term.term):
-                kind = BLOCKED if term.kind == BLOCKED else "other"
+                kind = "blocked" if term.kind == GuardKind.BLOCKED else "other"
                 findings.append(Finding(kind, term.term, names.get(term.persona_id, "?")))
         for account in self.store.accounts.list():
             if account.persona_id != persona.id and contains(text, handle_key(account.handle)):

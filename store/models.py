@@ -3,13 +3,38 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
-# Outbox states, per (post, account).
-QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
-OUTBOX_STATES = (QUEUED, SENDING, SENT, FAILED)
 
-# Guard term kinds: words that belong to a persona, and words it must never post.
-OWN, BLOCKED = "own", "blocked"
+class PostState(StrEnum):
+    """Where a post stands. A draft is DRAFT (editable), QUEUED (in the outbox) or SENT (every
+    entry sent); each outbox entry, one per (post, account), is QUEUED, SENDING, SENT or
+    FAILED. Stored as the plain value."""
+
+    DRAFT = "draft"
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class GuardKind(StrEnum):
+    """Guard terms: words that belong to a persona, and words it must never post."""
+
+    OWN = "own"
+    BLOCKED = "blocked"
+
+
+class FeedState(StrEnum):
+    ACTIVE = "active"
+    GONE = "gone"  # the server answered 410; not fetched until enabled again
+
+
+class SourceKind(StrEnum):
+    """Where a timeline item came from."""
+
+    FEED = "feed"
+    ACCOUNT = "account"
 
 
 @dataclass(frozen=True)
@@ -27,7 +52,7 @@ class Persona:
 class GuardTerm:
     id: int
     persona_id: int
-    kind: str
+    kind: GuardKind
     term: str
 
 
@@ -53,7 +78,7 @@ class Feed:
     url: str
     etag: str = ""
     last_modified: str = ""
-    state: str = "active"  # "active", or "gone" after a 410
+    state: FeedState = FeedState.ACTIVE
     last_error: str = ""
     checked: float | None = None
     created: float = 0.0
@@ -65,7 +90,7 @@ class Item:
 
     id: int
     persona_id: int
-    source: str  # "feed" or "account"
+    source: SourceKind
     source_id: int
     created: float
     read: bool
@@ -94,7 +119,7 @@ class Draft:
     persona_id: int
     text: str
     targets: tuple[int, ...]
-    state: str
+    state: PostState
     created: float
     updated: float
 
@@ -105,7 +130,7 @@ class OutboxEntry:
     draft_id: int
     persona_id: int
     account_id: int
-    state: str
+    state: PostState
     idem_key: str
     attempts: int
     next_attempt: float

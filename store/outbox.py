@@ -11,9 +11,15 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from personae.store import drafts
 from personae.store.errors import Conflict, Invalid, NotFound, TamperedValue
-from personae.store.models import FAILED, QUEUED, SENDING, SENT, Account, Draft, OutboxEntry
+from personae.store.models import Account, Draft, OutboxEntry, PostState
+
+QUEUED, SENDING, SENT, FAILED = (
+    PostState.QUEUED,
+    PostState.SENDING,
+    PostState.SENT,
+    PostState.FAILED,
+)
 
 if TYPE_CHECKING:
     from personae.store.store import Store
@@ -38,7 +44,7 @@ class Outbox:
         cipher = self.store.cipher(draft.persona_id)
         with self.store.write() as conn:
             state = conn.execute("select state from drafts where id = ?", (draft.id,)).fetchone()
-            if state is None or state[0] != drafts.DRAFT:
+            if state is None or state[0] != PostState.DRAFT:
                 raise Conflict(f"draft {draft.id} is already queued or sent")
             ids = []
             for account in accounts:
@@ -60,10 +66,12 @@ class Outbox:
                     }
                 )
                 ids.append(entry_id)
-            self.store.drafts.set_state(draft.id, drafts.QUEUED)
+            self.store.drafts.set_state(draft.id, PostState.QUEUED)
         return ids
 
-    def list(self, persona_id: int | None = None, states: Sequence[str] = ()) -> list[OutboxEntry]:
+    def list(
+        self, persona_id: int | None = None, states: Sequence[PostState] = ()
+    ) -> list[OutboxEntry]:
         query, args = "select * from outbox where 1", []
         if persona_id is not None:
             query += " and persona_id = ?"
@@ -177,7 +185,7 @@ class Outbox:
                 "where id = ?",
                 (QUEUED, time.time(), time.time(), entry.id),
             )
-            self.store.drafts.set_state(entry.draft_id, drafts.QUEUED)
+            self.store.drafts.set_state(entry.draft_id, PostState.QUEUED)
 
     def cancel(self, entry: OutboxEntry) -> Draft:
         """Take the entry's post back out of the outbox and make it an editable draft again.
@@ -194,13 +202,13 @@ class Outbox:
                         + (" and may have been published" if sibling.state != SENT else "")
                     )
             conn.execute("delete from outbox where draft_id = ?", (entry.draft_id,))
-            self.store.drafts.set_state(entry.draft_id, drafts.DRAFT)
+            self.store.drafts.set_state(entry.draft_id, PostState.DRAFT)
         return self.store.drafts.get(entry.draft_id)
 
     def _release(
         self,
         entry: OutboxEntry,
-        state: str,
+        state: PostState,
         error: str,
         at: float,
         reached_server: bool,
@@ -239,7 +247,7 @@ class Outbox:
             )
         }
         if states == {SENT}:
-            self.store.drafts.set_state(draft_id, drafts.SENT)
+            self.store.drafts.set_state(draft_id, PostState.SENT)
 
     def _payload(self, entry: OutboxEntry, details: dict) -> bytes:
         payload = {"text": entry.text, "details": details}
@@ -262,7 +270,7 @@ class Outbox:
             draft_id=row["draft_id"],
             persona_id=row["persona_id"],
             account_id=row["account_id"],
-            state=row["state"],
+            state=PostState(row["state"]),
             idem_key=row["idem_key"],
             attempts=row["attempts"],
             next_attempt=row["next_attempt"],

@@ -11,12 +11,11 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from personae.store.errors import TamperedValue
-from personae.store.models import Item, NewItem
+from personae.store.models import Item, NewItem, SourceKind
 
 if TYPE_CHECKING:
     from personae.store.store import Store
 
-SOURCES = ("feed", "account")
 TABLE = "items"
 COLUMNS = "id, persona_id, source, source_id, created, read, body"
 _encode_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
@@ -36,7 +35,7 @@ class Timeline:
         """Store new items from one source; ones already stored (same remote id) are skipped.
 
         Returns how many were new."""
-        assert source in SOURCES
+        source = SourceKind(source)
         cipher = self.store.cipher(persona_id)
         fetched = time.time()
         with self.store.write() as conn:
@@ -137,7 +136,7 @@ class Timeline:
         return Item(
             id=item_id,
             persona_id=persona_id,
-            source=source,
+            source=SourceKind(source),
             source_id=source_id,
             created=created,
             read=bool(read),

@@ -17,12 +17,6 @@ PASSPHRASE = "correct horse battery staple"
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
 
-def fast_kdf() -> KdfParams:
-    """Cheap Argon2id parameters so tests that open many stores stay quick.
-    They are stored in the store, as real ones are; only the cost differs."""
-    return KdfParams.fresh(memory_kib=8 * 1024, iterations=1, lanes=1)
-
-
 @pytest.fixture
 def store_dir(tmp_path: Path) -> Path:
     return tmp_path / "store"
@@ -30,7 +24,7 @@ def store_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def store(store_dir: Path):
-    opened = Store.create(store_dir, PASSPHRASE, kdf=fast_kdf())
+    opened = Store.create(store_dir, PASSPHRASE, kdf=KdfParams.cheap())
     yield opened
     opened.close()
 

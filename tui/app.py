@@ -21,10 +21,20 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 
-from personae.store import Account, Item, NotFound, Persona, Store, StoreError, TamperedValue, files
+from personae.store import (
+    Account,
+    Item,
+    NotFound,
+    Persona,
+    SourceKind,
+    Store,
+    StoreError,
+    TamperedValue,
+    files,
+)
+from personae.store.text import one_line
 from personae.tui.config import Config
 from personae.tui.config import load as load_config
-from personae.tui.text import one_line
 from personae.tui.widgets.header import Identity, IdentityHeader
 
 PUBLISH_TICK = 2.0  # seconds between looks at the outbox for posts that are due
@@ -379,7 +389,7 @@ class PersonaeApp(App):
         if self.store is None:
             return ""
         try:
-            if item.source == "feed":
+            if item.source == SourceKind.FEED:
                 return f"feed {self.store.feeds.get(item.source_id).url}"
             account = self.store.accounts.get(item.source_id)
             return f"{account.network} account {account.handle}"

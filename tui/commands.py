@@ -11,10 +11,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from pathlib import Path
 
-from personae.store import Account, Invalid, Store, TamperedValue, default_store_dir
+from personae.store import (
+    Account,
+    Invalid,
+    PostState,
+    Store,
+    TamperedValue,
+    default_store_dir,
+)
+from personae.store.text import clean, one_line
 from personae.tui import passphrase
 from personae.tui.output import print_json, print_table, say
-from personae.tui.text import clean, one_line
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -477,7 +484,7 @@ def outbox(store: Store, args: argparse.Namespace) -> int:
 
 
 def _next(entry) -> str:
-    if entry.state not in ("queued", "sending"):
+    if entry.state not in (PostState.QUEUED, PostState.SENDING):
         return "-"
     wait = entry.next_attempt - time.time()
     return "due" if wait <= 0 else f"in {wait:.0f} s"
@@ -549,9 +556,7 @@ def export(store: Store, args: argparse.Namespace) -> int:
             "accounts": accounts,
             "feeds": [asdict(f) for f in store.feeds.list(persona.id)],
             "guard": [asdict(t) for t in store.guard.list(persona.id)],
-            "drafts": [
-                asdict(d) for d in store.drafts.list(persona.id, ("draft", "queued", "sent"))
-            ],
+            "drafts": [asdict(d) for d in store.drafts.list(persona.id, tuple(PostState))],
             "outbox": [asdict(e) for e in store.outbox.list(persona.id)],
             "timeline": [asdict(i) for i in store.timeline.iterate(persona.id)],
         }

@@ -19,7 +19,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import as_file, files
 from pathlib import Path
 
-from personae.store import KdfParams, Store
+from personae.store import GuardKind, KdfParams, SourceKind, Store
 
 PASSPHRASE = "demo"
 FEEDS_NEWEST = 1741942800.0  # 2025-03-14 09:00 UTC: the newest item in the shipped feeds
@@ -86,15 +86,15 @@ def populate(store: Store, target: Path, feed_base: str, now: float | None = Non
         persona = store.personas.add(plan.name, plan.colour, plan.glyph, plan.send_delay)
         account = store.accounts.add(persona, "local", plan.handle, str(target))
         for term in plan.own:
-            store.guard.add(persona, "own", term)
+            store.guard.add(persona, GuardKind.OWN, term)
         for term in plan.blocked:
-            store.guard.add(persona, "blocked", term)
+            store.guard.add(persona, GuardKind.BLOCKED, term)
         for name in FEEDS[plan.key]:
             feed = store.feeds.add(persona, f"{feed_base}/{name}")
             parsed = parse_feed((demo_dir() / name).read_bytes(), feed.url)
             shift = 0.0 if now is None else now - 3600 - FEEDS_NEWEST
             items = [replace(item, created=item.created + shift) for item in parsed.items]
-            store.timeline.add(persona.id, "feed", feed.id, items)
+            store.timeline.add(persona.id, SourceKind.FEED, feed.id, items)
         for text in plan.drafts:
             store.drafts.save(persona.id, text, [account.id])
 
@@ -109,7 +109,7 @@ class Demo:
 
     def __init__(self, kdf: KdfParams | None = None) -> None:
         # Cheap key derivation: the demo holds nothing secret and should start at once.
-        self.kdf = kdf or KdfParams.fresh(memory_kib=8 * 1024, iterations=1, lanes=1)
+        self.kdf = kdf or KdfParams.cheap()
         self.root: Path | None = None
         self.store: Store | None = None
         self._server: ThreadingHTTPServer | None = None

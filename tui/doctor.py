@@ -52,7 +52,7 @@ def run(
 
 
 def render(check: Check) -> str:
-    from personae.tui.text import one_line
+    from personae.store.text import one_line
 
     line = f"{check.name}: {check.detail}"
     if check.fix:

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from personae.tui.text import one_line
+from personae.store.text import one_line
 
 # Characters json.dumps leaves raw with ensure_ascii=False that a terminal would act on.
 _UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from personae.store import Store
-from tests.conftest import PASSPHRASE, fast_kdf
+from personae.store import KdfParams, Store
+from tests.conftest import PASSPHRASE
 
 PERSONAE = Path(sys.executable).with_name("personae")
 
@@ -76,7 +76,7 @@ class Cli:
 def cli(tmp_path: Path) -> Cli:
     """A CLI on a new store (cheap KDF parameters, stored in the store as real ones are)."""
     runner = Cli(tmp_path)
-    Store.create(runner.store_dir, PASSPHRASE, kdf=fast_kdf()).close()
+    Store.create(runner.store_dir, PASSPHRASE, kdf=KdfParams.cheap()).close()
     return runner
 
 

@@ -12,16 +12,16 @@ from pathlib import Path
 import pytest
 
 from personae.networks.html_text import html_to_text
-from personae.store import Store
+from personae.store import KdfParams, Store
 from personae.tui.app import PersonaeApp
 from personae.tui.config import Config
 from personae.tui.widgets.compose import Compose
 from tests.cli.conftest import Cli
-from tests.conftest import PASSPHRASE, fast_kdf
+from tests.conftest import PASSPHRASE
 from tests.support.feed_server import FeedServer
 from tests.support.screen import screen_text
 
-pytestmark = [pytest.mark.slow, pytest.mark.anyio]
+pytestmark = [pytest.mark.slow, pytest.mark.pds, pytest.mark.anyio]
 _numbers = itertools.count(1)
 DEMO_FEEDS = Path(__file__).resolve().parents[2] / "tui" / "demo_feeds"
 
@@ -44,7 +44,7 @@ def persona(tmp_path, pds, double, feeds):
     as a user would (secrets on stdin, each account verified by logging in)."""
     account = pds.create_account(f"dan{next(_numbers)}.test", "main-password")
     cli = Cli(tmp_path)
-    Store.create(cli.store_dir, PASSPHRASE, kdf=fast_kdf()).close()
+    Store.create(cli.store_dir, PASSPHRASE, kdf=KdfParams.cheap()).close()
     cli.ok("persona", "add", "Cookie Dan", "--colour", "orange")
     cli.ok(
         "account",

@@ -7,9 +7,9 @@ import stat
 
 import pytest
 
-from personae.store import Store, StorePermissions
+from personae.store import KdfParams, Store, StorePermissions
 from personae.store.files import db_path, store_files
-from tests.conftest import PASSPHRASE, fast_kdf
+from tests.conftest import PASSPHRASE
 
 
 def mode(path) -> int:
@@ -19,7 +19,7 @@ def mode(path) -> int:
 def test_a_new_store_is_0700_with_0600_files_even_under_a_permissive_umask(tmp_path) -> None:
     old = os.umask(0o000)
     try:
-        store = Store.create(tmp_path / "store", PASSPHRASE, kdf=fast_kdf())
+        store = Store.create(tmp_path / "store", PASSPHRASE, kdf=KdfParams.cheap())
         store.personas.add("Work")  # writes the WAL and shared-memory files too
         paths = store_files(tmp_path / "store")
         assert {p.name for p in paths} >= {"personae.db", "personae.db-wal", "personae.db-shm"}

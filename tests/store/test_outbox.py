@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from personae.store import FAILED, QUEUED, SENDING, SENT, Conflict
+from personae.store import Conflict, PostState
 
 
 @pytest.fixture
@@ -27,8 +27,8 @@ def test_a_post_to_two_accounts_is_two_entries_with_their_own_idempotency_keys(
 ):
     draft, entries = _queue(store, work, accounts)
     assert [(e.account_id, e.state, e.attempts) for e in entries] == [
-        (accounts[0].id, QUEUED, 0),
-        (accounts[1].id, QUEUED, 0),
+        (accounts[0].id, PostState.QUEUED, 0),
+        (accounts[1].id, PostState.QUEUED, 0),
     ]
     assert len({e.idem_key for e in entries}) == 2 and all(len(e.idem_key) >= 20 for e in entries)
     assert store.drafts.get(draft.id).state == "queued"
@@ -38,7 +38,7 @@ def test_a_post_to_two_accounts_is_two_entries_with_their_own_idempotency_keys(
 def test_claim_is_exclusive_and_stores_network_details_once(store, work, accounts):
     _, (entry, _) = _queue(store, work, accounts)
     claimed = store.outbox.claim(entry, {"net": {"rkey": "3kabc"}}, owner="host:1")
-    assert claimed.state == SENDING and claimed.attempts == 1
+    assert claimed.state == PostState.SENDING and claimed.attempts == 1
     assert claimed.details["net"] == {"rkey": "3kabc"}
     assert store.outbox.claim(entry, {"net": {"rkey": "other"}}, owner="host:2") is None
 
@@ -64,8 +64,8 @@ def test_one_account_failing_leaves_the_other_sent(store, work, accounts):
     store.outbox.mark_failed(store.outbox.claim(entries[1], owner="me"), "too long for dan@oss")
     states = {e.account_id: (e.state, e.last_error) for e in store.outbox.list()}
     assert states == {
-        accounts[0].id: (SENT, ""),
-        accounts[1].id: (FAILED, "too long for dan@oss"),
+        accounts[0].id: (PostState.SENT, ""),
+        accounts[1].id: (PostState.FAILED, "too long for dan@oss"),
     }
     store.outbox.retry(store.outbox.get(entries[1].id))
     assert [e.id for e in store.outbox.pending()] == [entries[1].id]  # the sent one stays sent
@@ -78,7 +78,11 @@ def test_unreachable_attempts_do_not_count_against_the_budget(store, work, accou
         store.outbox.claim(entry, owner="me"), "no route", later, reached_server=False
     )
     offline = store.outbox.get(entry.id)
-    assert (offline.state, offline.attempts, offline.details["offline"]) == (QUEUED, 0, True)
+    assert (offline.state, offline.attempts, offline.details["offline"]) == (
+        PostState.QUEUED,
+        0,
+        True,
+    )
     assert offline.next_attempt == pytest.approx(later)
 
     with store.write() as conn:

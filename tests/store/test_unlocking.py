@@ -19,7 +19,7 @@ from personae.store import (
     schema,
 )
 from personae.store.files import db_path
-from tests.conftest import PASSPHRASE, fast_kdf
+from tests.conftest import PASSPHRASE
 
 
 def snapshot(store_dir) -> dict[str, list]:
@@ -61,7 +61,7 @@ def test_changing_the_passphrase_rewraps_one_key_and_reencrypts_no_row(
     store.close()
     before = snapshot(store_dir)
     opened = Store.open(store_dir, PASSPHRASE)
-    opened.change_passphrase("a brand new passphrase", kdf=fast_kdf())
+    opened.change_passphrase("a brand new passphrase", kdf=KdfParams.cheap())
     opened.close()
     after = snapshot(store_dir)
     assert {t: rows for t, rows in after.items() if t != "meta"} == {
@@ -94,7 +94,7 @@ def test_a_missing_store_says_how_to_create_one(tmp_path) -> None:
 
 def test_creating_over_an_existing_store_is_refused(store, store_dir) -> None:
     with pytest.raises(StoreExists):
-        Store.create(store_dir, "another", kdf=fast_kdf())
+        Store.create(store_dir, "another", kdf=KdfParams.cheap())
 
 
 def test_a_file_that_is_not_a_store_is_reported(tmp_path) -> None:

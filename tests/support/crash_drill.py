@@ -61,8 +61,7 @@ def run_drill(
 ) -> DrillResult:
     """Queue ``posts`` posts to a Bluesky and a Mastodon account, then kill publishers and
     drafters ``kills`` times at random moments; finally sync without interruption."""
-    from personae.store import Store
-    from tests.conftest import fast_kdf
+    from personae.store import KdfParams, Store
 
     rng = random.Random(seed)
     started = time.monotonic()
@@ -71,7 +70,7 @@ def run_drill(
     account = pds.create_account(handle, "drill-password")
     texts = [f"Drill {seed} post {n}: exactly once, please" for n in range(posts)]
 
-    store = Store.create(store_dir, PASSPHRASE, kdf=fast_kdf())
+    store = Store.create(store_dir, PASSPHRASE, kdf=KdfParams.cheap())
     persona = store.personas.add("Work", colour="blue", glyph="W")
     targets = [
         store.accounts.add(persona, "bluesky", account.handle, pds.url, pds.app_password(account)),

@@ -9,7 +9,7 @@ import pytest
 
 from tests.support.crash_drill import run_drill
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.pds]
 
 
 @pytest.mark.timeout(300)

@@ -10,7 +10,7 @@ from personae.networks.base import Post, Source
 from personae.networks.mastodon import MastodonNetwork
 from personae.networks.posting import queue
 from personae.networks.sync import Policy, SyncEngine
-from personae.store import FAILED, QUEUED, SENT
+from personae.store import PostState
 
 
 def _post(store, persona, accounts, text):
@@ -31,14 +31,14 @@ def test_offline_everything_stays_queued_and_goes_out_once_when_the_network_retu
     report = engine.run(work.id)
     assert report.offline and report.lines()[0].startswith("offline")
     entry = store.outbox.get(entries[0].id)
-    assert (entry.state, entry.attempts, entry.details["offline"]) == (QUEUED, 0, True)
+    assert (entry.state, entry.attempts, entry.details["offline"]) == (PostState.QUEUED, 0, True)
     assert engine.run(work.id).offline  # still offline: still queued, still not counted
     assert store.outbox.get(entries[0].id).attempts == 0
 
     network.up()
     report = engine.run(work.id, retry_now=True)  # a manual sync does not wait for backoff
     assert not report.offline and len(report.published) == 1
-    assert store.outbox.get(entries[0].id).state == SENT
+    assert store.outbox.get(entries[0].id).state == PostState.SENT
     engine.run(work.id, retry_now=True)
     assert [s["content"] for s in double.statuses("alice")] == ["<p>Written on the train</p>"]
 
@@ -49,7 +49,7 @@ def test_rate_limit_waits_as_long_as_the_server_asks(store, work, alice, double,
     before = time.time()
     report = engine.run(work.id, refresh=False)
     waiting = store.outbox.get(entry.id)
-    assert waiting.state == QUEUED and waiting.attempts == 1
+    assert waiting.state == PostState.QUEUED and waiting.attempts == 1
     assert waiting.next_attempt >= before + 900
     assert "will retry" in report.lines()[0]
     engine.run(work.id, refresh=False)  # not due yet
@@ -57,7 +57,9 @@ def test_rate_limit_waits_as_long_as_the_server_asks(store, work, alice, double,
 
     _make_due(store)
     engine.run(work.id, refresh=False)
-    assert store.outbox.get(entry.id).state == SENT and double.count_statuses("alice") == 1
+    assert (
+        store.outbox.get(entry.id).state == PostState.SENT and double.count_statuses("alice") == 1
+    )
 
 
 def test_server_errors_back_off_exponentially_with_jitter_then_give_up(store, work, alice, double):
@@ -70,13 +72,13 @@ def test_server_errors_back_off_exponentially_with_jitter_then_give_up(store, wo
         started = time.time()
         engine.run(work.id, refresh=False)
         current = store.outbox.get(entry.id)
-        if current.state == QUEUED:
+        if current.state == PostState.QUEUED:
             waits.append(current.next_attempt - started)
     assert len(waits) == 3
     for attempt, wait in enumerate(waits):
         assert 10 * 2**attempt * 0.5 - 1 <= wait <= 10 * 2**attempt + 1
     gave_up = store.outbox.get(entry.id)
-    assert gave_up.state == FAILED and "gave up after 4 attempts" in gave_up.last_error
+    assert gave_up.state == PostState.FAILED and "gave up after 4 attempts" in gave_up.last_error
     assert double.count_statuses("alice") == 0
 
 
@@ -87,7 +89,7 @@ def test_a_permanent_refusal_stops_at_once_with_the_servers_reason(
     (entry,) = _post(store, work, [alice], "Refused")
     report = engine.run(work.id, refresh=False)
     failed = store.outbox.get(entry.id)
-    assert failed.state == FAILED and failed.attempts == 1 and failed.last_error
+    assert failed.state == PostState.FAILED and failed.attempts == 1 and failed.last_error
     assert report.failed and not report.retrying
 
 
@@ -102,8 +104,8 @@ def test_bad_credentials_pause_the_account_once_not_every_post(
     assert store.accounts.get(alice.id).paused
     for alice_entry, carol_entry in posts:
         held = store.outbox.get(alice_entry.id)
-        assert (held.state, held.attempts) == (QUEUED, 0)  # held, not failed, not counted
-        assert store.outbox.get(carol_entry.id).state == SENT  # the other account went on
+        assert (held.state, held.attempts) == (PostState.QUEUED, 0)  # held, not failed, not counted
+        assert store.outbox.get(carol_entry.id).state == PostState.SENT  # the other account went on
     assert double.count_statuses("carol") == 3
 
     engine.run(work.id, refresh=False)  # a paused account is not retried
@@ -128,7 +130,7 @@ def test_a_post_abandoned_mid_send_by_a_dead_process_goes_out_once(
     assert double.count_statuses("alice") == 1
 
     engine.run(work.id, refresh=False)
-    assert store.outbox.get(entry.id).state == SENT
+    assert store.outbox.get(entry.id).state == PostState.SENT
     assert double.count_statuses("alice") == 1  # the same Idempotency-Key: the same status
 
 
@@ -153,4 +155,4 @@ def test_a_week_old_unsent_post_fails_instead_of_surprising_anyone(
         conn.execute("update outbox set created = ? where id = ?", (time.time() - 7200, entry.id))
     double.fault("status", status=503, path="/api/v1/statuses", count=1)
     engine.run(work.id, refresh=False)
-    assert store.outbox.get(entry.id).state == FAILED
+    assert store.outbox.get(entry.id).state == PostState.FAILED

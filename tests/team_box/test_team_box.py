@@ -22,7 +22,7 @@ import pytest
 from tests.support.sshd import BoxUser, TeamBox, processes_of
 from tests.team_box.conftest import PASSPHRASE, PERSONAE, OpenTerminal, Terminal, target
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.slow, pytest.mark.sshd, pytest.mark.tmux, pytest.mark.timeout(300)]
 
 CRON_ROUNDS = 6  # the cron session queues one Work post and syncs, this many times
 APP_ROUNDS = 3  # the app saves one Family draft and queues one Family post, this many times

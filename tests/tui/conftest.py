@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from personae.store import Store
+from personae.store import KdfParams, Store
 from personae.tui.app import PersonaeApp
 from personae.tui.config import Config
 from personae.tui.demo import PASSPHRASE, populate
-from tests.conftest import fast_kdf
 
 # 2025-03-14 10:00 UTC: an hour after the demo feeds' newest item.
 FIXED_NOW = 1741946400.0
@@ -28,7 +27,7 @@ def no_user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def demo_store(tmp_path: Path) -> Iterator[Store]:
     """The demo's two personas, feeds, drafts and local publishing target."""
-    store = Store.create(tmp_path / "store", PASSPHRASE, kdf=fast_kdf())
+    store = Store.create(tmp_path / "store", PASSPHRASE, kdf=KdfParams.cheap())
     populate(store, tmp_path / "published", FEED_BASE)
     yield store
     store.close()

@@ -312,9 +312,9 @@ async def test_unlock_screen_never_echoes_the_passphrase(tmp_path, demo_store):
 async def test_a_huge_timeline_opens_and_pages_decrypting_only_what_is_drawn(tmp_path, count):
     import time
 
-    from personae.store import NewItem
+    from personae.store import KdfParams, NewItem
 
-    store = Store.create(tmp_path / "big", "passphrase", kdf=_fast())
+    store = Store.create(tmp_path / "big", "passphrase", kdf=KdfParams.cheap())
     persona = store.personas.add("Big")
     feed = store.feeds.add(persona, "https://example.org/feed")
     items = (NewItem(f"id-{n}", created=float(n), title=f"item {n}") for n in range(count))
@@ -334,9 +334,3 @@ async def test_a_huge_timeline_opens_and_pages_decrypting_only_what_is_drawn(tmp
         shown = screen_text(app)
         assert f"item {count - 1 - timeline.cursor}" in shown, shown[-800:]
     store.close()
-
-
-def _fast():
-    from tests.conftest import fast_kdf
-
-    return fast_kdf()

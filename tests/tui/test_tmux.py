@@ -54,6 +54,7 @@ class Tmux:
 
 
 @pytest.mark.slow
+@pytest.mark.tmux
 def test_demo_in_tmux_shows_the_persona_swaps_on_key_2_and_cleans_up(tmp_path):
     tmux_path = require_tool("tmux", "tmux")
     command = personae_command()

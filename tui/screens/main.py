@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer
 
 from personae.store import Persona, Store, StoreError
-from personae.tui.text import one_line
+from personae.store.text import one_line
 from personae.tui.widgets.compose import Compose
 from personae.tui.widgets.header import Identity, IdentityHeader
 from personae.tui.widgets.line import TextLine

@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 from personae.store import Account, Item, Persona
-from personae.tui.text import clean, one_line
+from personae.store.text import clean, one_line
 from personae.tui.widgets.header import IdentityHeader, band
 
 

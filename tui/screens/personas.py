@@ -16,8 +16,8 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from personae.store import NAMED_COLOURS, Persona, Store, StoreError
+from personae.store.text import one_line
 from personae.tui.screens.modals import PromptDialog, TypeNameDialog
-from personae.tui.text import one_line
 from personae.tui.widgets.header import IdentityHeader, band
 
 

@@ -13,7 +13,7 @@ from textual.containers import Vertical
 from textual.widgets import Static, TextArea
 
 from personae.store import Account, Conflict, Draft, NotFound, Persona, Store
-from personae.tui.text import one_line
+from personae.store.text import one_line
 from personae.tui.widgets.header import band
 
 AUTOSAVE_SECONDS = 0.5  # a crash loses at most this much typing (plus one save)

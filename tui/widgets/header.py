@@ -15,7 +15,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from personae.store import Persona, colour_hex
-from personae.tui.text import one_line
+from personae.store.text import one_line
 from personae.tui.widgets.line import text_strip
 
 

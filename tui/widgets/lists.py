@@ -13,14 +13,14 @@ from textual.message import Message
 from textual.widgets import DataTable, OptionList
 from textual.widgets.option_list import Option
 
-from personae.store import FAILED, QUEUED, SENDING, Draft, OutboxEntry, Persona, Store
-from personae.tui.text import one_line
+from personae.store import Draft, OutboxEntry, Persona, PostState, Store
+from personae.store.text import one_line
 
 
 def waiting(entry: OutboxEntry, now: float) -> str:
     """When the entry goes out next, at a granularity that reads calmly (and snapshots
     steadily): 'due', 'in 40 s', 'in 3 min'."""
-    if entry.state not in (QUEUED, SENDING):
+    if entry.state not in (PostState.QUEUED, PostState.SENDING):
         return "-"
     wait = entry.next_attempt - now
     if wait <= 0:
@@ -190,7 +190,7 @@ class OutboxTable(PersonaList, DataTable):
         handles = {a.id: a.handle for a in self.store.accounts.list(self.persona.id)}
         now = self.clock()
         for entry in self.entries:
-            state = Text(entry.state, Style(bold=entry.state == FAILED, reverse=False))
+            state = Text(entry.state, Style(bold=entry.state == PostState.FAILED, reverse=False))
             detail = entry.last_error if entry.last_error else entry.text
             self.add_row(
                 Text(str(entry.id)),

@@ -21,7 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from personae.store import Item, Store, StoreError
-from personae.tui.text import one_line
+from personae.store.text import one_line
 
 CACHE_ROWS = 600  # decrypted items kept; a few screens' worth
 MARGIN = 20  # rows decrypted beyond the visible ones, for smooth line-by-line scrolling

@@ -8,7 +8,7 @@ from personae.networks.base import Post, Source
 from personae.networks.errors import AuthFailed
 from tests.networks.bluesky.conftest import app_source
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.pds]
 
 
 def test_login_returns_the_canonical_handle_and_a_session(pds, bluesky, new_account):

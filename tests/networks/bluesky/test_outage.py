@@ -16,7 +16,7 @@ from personae.networks.base import Post
 from personae.networks.errors import Unreachable
 from tests.networks.bluesky.conftest import app_source
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.pds]
 
 PERSONAE = str(Path(sys.executable).with_name("personae"))
 PASSPHRASE = "a passphrase for the outage test"

@@ -9,7 +9,7 @@ from personae.networks.base import Post
 from personae.networks.errors import Rejected
 from tests.networks.bluesky.conftest import app_source
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.pds]
 
 
 def records(pds, account) -> list:

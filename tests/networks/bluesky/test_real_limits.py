@@ -12,7 +12,7 @@ from personae.networks.errors import RateLimited
 from tests.networks.bluesky.conftest import _started
 from tests.support.pds import LocalPds, running_pds
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.pds]
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from personae.networks.base import Post, Source
 from personae.networks.sync import SyncEngine
 from tests.networks.bluesky.conftest import app_source
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.pds]
 
 
 def post(bluesky, source: Source, text: str) -> str:

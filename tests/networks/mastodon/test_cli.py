@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from personae.store import Store
+from personae.store import KdfParams, Store
 from tests.cli.conftest import Cli
-from tests.conftest import PASSPHRASE, fast_kdf
+from tests.conftest import PASSPHRASE
 from tests.networks.mastodon.sources import grant_in_browser
 
 PERSONAE = Path(sys.executable).with_name("personae")
@@ -22,7 +22,7 @@ PERSONAE = Path(sys.executable).with_name("personae")
 def personae(tmp_path: Path):
     """``personae --store DIR ...`` as a user runs it (tests/cli's runner), on a new store."""
     cli = Cli(tmp_path)
-    Store.create(cli.store_dir, PASSPHRASE, kdf=fast_kdf()).close()
+    Store.create(cli.store_dir, PASSPHRASE, kdf=KdfParams.cheap()).close()
     return lambda *args, stdin="": cli(*args, input=stdin)
 
 
@@ -97,7 +97,7 @@ def test_an_account_added_through_the_oauth_flow_logs_in(double, tmp_path):
     """`account add --oauth`: personae prints where to authorize, the user pastes the code
     the page shows, and the account is saved under the handle the server names."""
     cli = Cli(tmp_path)
-    Store.create(cli.store_dir, PASSPHRASE, kdf=fast_kdf()).close()
+    Store.create(cli.store_dir, PASSPHRASE, kdf=KdfParams.cheap()).close()
     cli.ok("persona", "add", "Work")
     adding = subprocess.Popen(
         [str(PERSONAE), "--store", str(cli.store_dir), "account", "add", "Work", "mastodon",
@@ -116,7 +116,7 @@ def test_an_account_added_through_the_oauth_flow_logs_in(double, tmp_path):
 
 def test_oauth_is_refused_for_other_networks_and_a_handle_is_otherwise_needed(tmp_path):
     cli = Cli(tmp_path)
-    Store.create(cli.store_dir, PASSPHRASE, kdf=fast_kdf()).close()
+    Store.create(cli.store_dir, PASSPHRASE, kdf=KdfParams.cheap()).close()
     cli.ok("persona", "add", "Work")
     assert "for Mastodon" in cli.fails("account", "add", "Work", "local", "--server", "/x",
                                        "--oauth").err  # fmt: skip

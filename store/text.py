@@ -1,4 +1,5 @@
-"""Untrusted text (anything from a feed, a server, or another process) made safe to show.
+"""Untrusted text (anything from a feed, a server, a script or another process) made safe to
+show or store: the one place every layer cleans text.
 
 Terminal escape sequences (CSI, OSC, DCS...) and other control characters are removed, so
 a post cannot retitle the terminal, move the cursor or smuggle in hyperlinks. Rich/Textual
