@@ -10,7 +10,7 @@ from typing import ClassVar
 
 import regex
 
-from personae.store import NewItem
+from personae.store import Account, Feed, NewItem
 
 GRAPHEMES, CHARACTERS = "graphemes", "characters"
 
@@ -36,6 +36,22 @@ class Source:
     cursor: str = ""  # network-specific position in the timeline
     etag: str = ""
     last_modified: str = ""
+
+    @classmethod
+    def for_account(cls, account: Account) -> Source:
+        """Where an account reads and publishes, with its stored secret, session and cursor."""
+        return cls(
+            url=account.server,
+            handle=account.handle,
+            secret=account.secret,
+            session=account.session,
+            cursor=account.cursor,
+        )
+
+    @classmethod
+    def for_feed(cls, feed: Feed) -> Source:
+        """A feed's address and the validators of its last fetch (conditional GET)."""
+        return cls(url=feed.url, etag=feed.etag, last_modified=feed.last_modified)
 
 
 @dataclass(frozen=True)

@@ -208,7 +208,7 @@ class SyncEngine:
         say(f"publishing {label}")
         account = self.store.accounts.get(account.id)  # the freshest session
         try:
-            published = network.publish(_source(account), _post(claimed))
+            published = network.publish(Source.for_account(account), _post(claimed))
         except AuthFailed as error:
             report.count(reached=True)
             self.store.outbox.hold(claimed, str(error))
@@ -285,9 +285,7 @@ class SyncEngine:
         label = f"{persona.name}: {feed.url}"
         say(f"fetching {feed.url}")
         try:
-            result = load("rss").fetch(
-                Source(url=feed.url, etag=feed.etag, last_modified=feed.last_modified)
-            )
+            result = load("rss").fetch(Source.for_feed(feed))
         except NetworkError as error:
             report.count(reached=error.reached_server)
             self.store.feeds.record_fetch(feed, error=str(error))
@@ -316,7 +314,7 @@ class SyncEngine:
         say(f"fetching {account.handle}")
         try:
             network = load(account.network)
-            result = network.fetch(_source(account))
+            result = network.fetch(Source.for_account(account))
         except AuthFailed as error:
             report.count(reached=True)
             self.store.accounts.pause(account, str(error))
@@ -336,16 +334,6 @@ class SyncEngine:
             self.store.accounts.set_cursor(account, result.cursor)
         if result.session and result.session != account.session:
             self.store.accounts.set_session(account, result.session)
-
-
-def _source(account: Account) -> Source:
-    return Source(
-        url=account.server,
-        handle=account.handle,
-        secret=account.secret,
-        session=account.session,
-        cursor=account.cursor,
-    )
 
 
 def _post(entry: OutboxEntry) -> Post:

@@ -240,24 +240,24 @@ def persona_rm(store: Store, args: argparse.Namespace) -> int:
 
 
 def account_add(store: Store, args: argparse.Namespace) -> int:
+    from personae.networks.accounts import add_account, server_for
     from personae.networks.registry import load
 
     persona = store.personas.find(args.persona)
     network = load(args.network)
-    server = args.server or network.capabilities.default_server
-    if not server:
-        raise Invalid(f"{network.title} needs --server URL")
+    server = server_for(network, args.server or "")
     if args.oauth:
         secret = _oauth_token(network.name, server)
     elif args.handle:
         secret = _read_secret(network.capabilities, args.handle)
     else:
         raise Invalid("an account needs --handle (or, on Mastodon, --oauth)")
-    handle, session = args.handle or "", ""
-    if args.oauth or not args.no_verify:
-        verified = _verify(network, server, handle, secret)
-        handle, session = verified.handle or handle, verified.session
-    account = store.accounts.add(persona, network.name, handle, server, secret, session)
+    verify = args.oauth or not args.no_verify
+    if verify:
+        say(f"verifying {args.handle or 'the account'} on {server}...")
+    account = add_account(
+        store, persona, network.name, args.handle or "", server, secret, verify=verify
+    )
     say(f"added {network.title} account {account.handle} to {persona.name}")
     return 0
 
@@ -286,20 +286,6 @@ def _read_secret(capabilities, handle: str) -> str:
     if not secret:
         raise Invalid(f"no {capabilities.secret_label} on stdin")
     return secret
-
-
-def _verify(network, server: str, handle: str, secret: str):
-    from personae.networks.base import Source
-    from personae.networks.errors import NetworkError
-
-    say(f"verifying {handle or 'the account'} on {server}...")
-    try:
-        return network.verify(Source(url=server, handle=handle, secret=secret))
-    except NetworkError as error:
-        raise Invalid(
-            f"could not verify {handle} on {server}: {error}; nothing saved "
-            "(--no-verify saves it anyway)"
-        ) from None
 
 
 def account_list(store: Store, args: argparse.Namespace) -> int:
@@ -343,13 +329,15 @@ def account_rm(store: Store, args: argparse.Namespace) -> int:
 
 
 def account_login(store: Store, args: argparse.Namespace) -> int:
+    from personae.networks.accounts import verify_login
     from personae.networks.registry import load
 
     persona = store.personas.find(args.persona)
     account = store.accounts.find(persona, args.handle)
     network = load(account.network)
     secret = _read_secret(network.capabilities, account.handle)
-    verified = _verify(network, account.server, account.handle, secret)
+    say(f"verifying {account.handle} on {account.server}...")
+    verified = verify_login(network, account.server, account.handle, secret)
     store.accounts.set_secret(account, secret)
     store.accounts.set_session(account, verified.session)
     store.accounts.resume(account)

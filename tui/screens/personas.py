@@ -253,17 +253,13 @@ class PersonasScreen(Screen):
         self, persona: Persona, network_name: str, handle: str, server: str, secret: str
     ) -> None:
         """Verify (log in) first, in a worker: nothing is saved for an account that fails."""
-        from personae.networks.base import Source
+        from personae.networks.accounts import add_account
         from personae.networks.errors import NetworkError
-        from personae.networks.registry import load
 
         app = self.app
         app.call_from_thread(app.notify, f"verifying {one_line(handle)}…", markup=False)
         try:
-            verified = load(network_name).verify(Source(url=server, handle=handle, secret=secret))
-            self.store.accounts.add(
-                persona, network_name, verified.handle or handle, server, secret, verified.session
-            )
+            add_account(self.store, persona, network_name, handle, server, secret)
         except (NetworkError, StoreError) as error:
             app.call_from_thread(
                 app.notify, f"not added: {one_line(str(error))}", severity="error", markup=False
@@ -304,7 +300,7 @@ class PersonasScreen(Screen):
             return
         results = []
         for account in self.store.accounts.list(persona.id):
-            source = Source(url=account.server, handle=account.handle, secret=account.secret)
+            source = Source.for_account(account)
             try:
                 load(account.network).verify(source)
                 results.append(f"{one_line(account.handle)}: ok")
@@ -312,7 +308,7 @@ class PersonasScreen(Screen):
                 results.append(f"{one_line(account.handle)}: {one_line(str(error))}")
         for feed in self.store.feeds.list(persona.id):
             try:
-                found = load("rss").verify(Source(url=feed.url))
+                found = load("rss").verify(Source.for_feed(feed))
                 results.append(f"{one_line(found.handle, 40)}: ok")
             except NetworkError as error:
                 results.append(f"{one_line(feed.url, 40)}: {one_line(str(error))}")
