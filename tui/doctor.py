@@ -7,15 +7,32 @@ and reach their servers) only when a passphrase is supplied without asking
 
 from __future__ import annotations
 
+import http.client
 import os
+import pwd
 import shutil
+import socket
+import sqlite3
 import stat
+import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
+from importlib.metadata import entry_points
 from pathlib import Path
+from urllib.parse import urlsplit
 
-# The CLI imports this module at start: what only the checks need is imported in them.
+import sqlite_utils
+
+from personae.networks.registry import GROUP, allowed, loadable
+from personae.store import Account, Store, StoreError, files, schema
+from personae.store.text import one_line
+from personae.tui import config, passphrase
+from personae.tui.output import print_json
+
+# Only `personae doctor` imports this module (commands/system.py, when it runs), so it
+# imports what its checks need up front.
 
 OK, WARN, FAIL, SKIP = "ok", "warn", "fail", "skip"
 MIN_COLUMNS, MIN_LINES = 80, 24
@@ -42,8 +59,6 @@ def run(
     """Run every check, print them, and return 1 when one failed, else 0."""
     checks = collect(store_dir, passphrase_file=passphrase_file, timeout=timeout)
     if json:
-        from personae.tui.output import print_json
-
         print_json([asdict(check) for check in checks])
     else:
         for check in checks:
@@ -52,8 +67,6 @@ def run(
 
 
 def render(check: Check) -> str:
-    from personae.store.text import one_line
-
     line = f"{check.name}: {check.detail}"
     if check.fix:
         line += f" — fix: {check.fix}"
@@ -68,7 +81,6 @@ def collect(
     checks += terminal_checks()
     checks += network_checks()
     checks.append(config_check())
-    checks.append(tmp_check())
     if all(c.status != FAIL for c in checks if c.name.startswith("store")):
         checks += account_checks(store_dir, passphrase_file, timeout)
     return checks
@@ -78,8 +90,6 @@ def collect(
 
 
 def store_checks(store_dir: Path) -> Iterator[Check]:
-    from personae.store import files
-
     db = files.db_path(store_dir)
     if not store_dir.exists() or not db.exists():
         yield Check("store", FAIL, f"no store in {store_dir}", "personae init")
@@ -109,14 +119,15 @@ def permissions_check(store_dir: Path, store_files: list[Path]) -> Check:
     return Check("store permissions", OK, f"{store_dir} is 0700, {names} 0600, owned by you")
 
 
+def _me() -> str:
+    try:
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
+        return str(os.getuid())
+
+
 def schema_check(db: Path) -> Check:
     """The schema version, read through a read-only connection (nothing is migrated)."""
-    import sqlite3
-
-    import sqlite_utils
-
-    from personae.store import schema
-
     try:
         conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
     except sqlite3.Error as error:
@@ -210,8 +221,6 @@ def colour_check() -> Check:
 
 def terminal_colours(term: str) -> int | None:
     """The terminfo colour count of ``term`` (``tput colors``), or None when unknown."""
-    import subprocess
-
     if not term:
         return None
     tput = shutil.which("tput")
@@ -260,10 +269,6 @@ def encoding_check() -> Check:
 
 def network_checks() -> list[Check]:
     """Which installed networks the allow-list admits, and which of them load."""
-    from importlib.metadata import entry_points
-
-    from personae.networks.registry import GROUP, allowed, loadable
-
     admitted = allowed()
     installed = {point.name.lower() for point in entry_points(group=GROUP)}
     adapters, errors = loadable()
@@ -299,13 +304,11 @@ def network_checks() -> list[Check]:
     return checks
 
 
-# -- config and temporary files ------------------------------------------------------------
+# -- config -------------------------------------------------------------------------------
 
 
 def config_check() -> Check:
     """The config file binds keys and sets the lock delay: only its owner may change it."""
-    from personae.tui import config
-
     path = config.config_path()
     if not path.exists():
         return Check("config", OK, f"no {path}: defaults in use")
@@ -329,70 +332,11 @@ def _others_can_change(path: Path) -> bool:
     return info.st_uid != os.getuid() or bool(stat.S_IMODE(info.st_mode) & 0o022)
 
 
-def tmp_check() -> Check:
-    """personae writes nothing to temporary files; flag leftovers and a loose TMPDIR."""
-    import tempfile
-
-    tmp = Path(tempfile.gettempdir())
-    leftovers = sorted(
-        str(path)
-        for path in _safe_listing(tmp)
-        if "personae" in path.name.lower() and _owned_by_me(path)
-    )
-    if leftovers:
-        return Check(
-            "temporary files",
-            WARN,
-            f"files named personae in {tmp}: {', '.join(leftovers[:5])}",
-            f"check and remove them: rm -r {' '.join(leftovers[:5])}",
-        )
-    if os.environ.get("TMPDIR"):
-        info = tmp.stat()
-        if info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) & 0o077:
-            return Check(
-                "temporary files",
-                WARN,
-                f"TMPDIR {tmp} is open to group or others",
-                f"chmod 700 {tmp}",
-            )
-    shared = stat.S_IMODE(tmp.stat().st_mode) & 0o002
-    where = "shared" if shared else "private"
-    return Check("temporary files", OK, f"none of personae's in {tmp} ({where})")
-
-
-def _safe_listing(folder: Path) -> list[Path]:
-    try:
-        return list(folder.iterdir())
-    except OSError:
-        return []
-
-
-def _owned_by_me(path: Path) -> bool:
-    try:
-        return path.lstat().st_uid == os.getuid()
-    except OSError:
-        return False
-
-
-def _me() -> str:
-    import pwd
-
-    try:
-        return pwd.getpwuid(os.getuid()).pw_name
-    except KeyError:
-        return str(os.getuid())
-
-
 # -- accounts and their servers -----------------------------------------------------------
 
 
 def account_checks(store_dir: Path, passphrase_file: Path | None, timeout: float) -> list[Check]:
     """Unlock (only with a passphrase given without asking) and try each account's server."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from personae.store import Store, StoreError
-    from personae.tui import passphrase
-
     try:
         secret = passphrase.given(passphrase_file)
     except StoreError as error:
@@ -429,7 +373,7 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def _account_check(persona: str, account, timeout: float) -> Check:
+def _account_check(persona: str, account: Account, timeout: float) -> Check:
     name = f"account {persona}/{account.handle}"
     where = f"{account.network} server {account.server}"
     if account.paused:
@@ -453,9 +397,6 @@ def _account_check(persona: str, account, timeout: float) -> Check:
 def reach(server: str, timeout: float) -> str:
     """Why ``server`` cannot be reached, or "" when it answers: a folder for the local
     network, an HTTP(S) URL (any HTTP answer to HEAD counts), else a host name on 443."""
-    import http.client
-    from urllib.parse import urlsplit
-
     if server.startswith(("/", "~")):
         return _reach_folder(Path(server).expanduser())
     parts = urlsplit(server if "://" in server else f"https://{server}")
@@ -488,8 +429,6 @@ def _reach_folder(folder: Path) -> str:
 
 
 def _reach_tcp(host: str, port: int, timeout: float) -> str:
-    import socket
-
     try:
         socket.create_connection((host, port), timeout=timeout).close()
     except OSError as error:

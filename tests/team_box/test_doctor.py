@@ -15,6 +15,7 @@ import pytest
 
 from personae.tui import doctor
 from personae.tui.cli import main
+from tests.cli.terminal import run_on_terminal
 from tests.conftest import PASSPHRASE
 from tests.support.ports import free_port
 
@@ -182,27 +183,8 @@ def test_no_color_is_fine_because_personas_show_as_text(store, monkeypatch, caps
 
 def in_a_terminal(argv: list[str], env: dict[str, str], size=(24, 80)) -> tuple[int, str]:
     """Run ``argv`` on a real pseudo-terminal of ``size`` (lines, columns): (status, output)."""
-    import fcntl
-    import pty
-    import struct
-    import subprocess
-    import termios
-
-    main_fd, tty_fd = pty.openpty()
-    fcntl.ioctl(tty_fd, termios.TIOCSWINSZ, struct.pack("HHHH", *size, 0, 0))
-    process = subprocess.Popen(argv, stdin=tty_fd, stdout=tty_fd, stderr=tty_fd, env=env)
-    os.close(tty_fd)
-    output = b""
-    while True:
-        try:
-            chunk = os.read(main_fd, 4096)
-        except OSError:  # EIO: the program ended and closed the terminal
-            break
-        if not chunk:
-            break
-        output += chunk
-    os.close(main_fd)
-    return process.wait(timeout=30), output.decode(errors="replace")
+    session = run_on_terminal(argv, env, size=size)
+    return session.code, session.screen
 
 
 def personae_doctor(store_dir: Path) -> list[str]:
@@ -258,15 +240,22 @@ def test_a_broken_config_file_warns_and_names_the_problem(store, tmp_path, capsy
     assert "auto_lock_seconds" in checks["config"]["detail"]
 
 
-def test_leftover_personae_files_in_tmpdir_are_reported(store, tmp_path, monkeypatch, capsys):
+def test_files_in_tmp_that_personae_did_not_write_are_left_alone(
+    store, tmp_path, monkeypatch, capsys
+):
+    """personae writes no temporary files, so a "personae" in /tmp is someone else's: a
+    checkout, another program's files, another user's. The doctor neither lists them nor
+    suggests removing them."""
     tmp = tmp_path / "tmp"
-    tmp.mkdir(mode=0o700)
-    (tmp / "personae-draft.txt").write_text("x")
+    (tmp / "personae").mkdir(parents=True)  # a user's git checkout
+    (tmp / "personae-draft.txt").write_text("another program's")
     monkeypatch.setenv("TMPDIR", str(tmp))
     monkeypatch.setattr("tempfile.tempdir", None)  # recomputed from TMPDIR
     _, checks = diagnose(store.dir, capsys)
-    assert checks["temporary files"]["status"] == "warn"
-    assert "personae-draft.txt" in checks["temporary files"]["detail"]
+    doctor.run(store.dir, json=False, timeout=2)
+    text = capsys.readouterr().out
+    assert str(tmp) not in json.dumps(list(checks.values())) + text
+    assert "rm -r" not in json.dumps(list(checks.values())) + text
 
 
 def test_the_text_report_is_one_line_per_check_with_its_fix(store, capsys):
