@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -41,3 +42,10 @@ def print_table(rows: Sequence[Sequence[Any]], headers: Sequence[str] | None = N
 def say(message: str) -> None:
     """A status line for a person, on stderr so stdout stays data."""
     print(one_line(message), file=sys.stderr)
+
+
+def when(timestamp: float | None) -> str:
+    """A moment as local date and time to the minute; "-" for none."""
+    if not timestamp:
+        return "-"
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(timestamp))

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from personae.store import KdfParams, Store
+from tests.cli.terminal import Session, run_on_terminal
 from tests.conftest import PASSPHRASE
 
 PERSONAE = Path(sys.executable).with_name("personae")
@@ -46,16 +47,25 @@ class Cli:
             "LANG": "C.UTF-8",
         }
 
-    def __call__(self, *args: str, input: str | None = None, **env: str) -> Result:
+    def command(self, *args: str) -> list[str]:
+        return [str(PERSONAE), "--store", str(self.store_dir), *args]
+
+    def __call__(self, *args: str, input: str | bytes | None = None, **env: str) -> Result:
+        """Run with stdin and stdout as pipes, as a script would; ``input`` (text, or any
+        bytes) is all stdin holds."""
+        data = input.encode() if isinstance(input, str) else input
         done = subprocess.run(
-            [str(PERSONAE), "--store", str(self.store_dir), *args],
-            input=input if input is not None else "",
+            self.command(*args),
+            input=data or b"",
             capture_output=True,
-            text=True,
             env={**self.env, **env},
             timeout=60,
         )
-        return Result(done.returncode, done.stdout, done.stderr)
+        return Result(done.returncode, done.stdout.decode(), done.stderr.decode())
+
+    def on_terminal(self, *args: str, answer: tuple[str, str] | None = None, **env: str) -> Session:
+        """Run on a pseudo-terminal, as a person would; see ``run_on_terminal``."""
+        return run_on_terminal(self.command(*args), {**self.env, **env}, answer=answer)
 
     def ok(self, *args: str, **kwargs) -> Result:
         result = self(*args, **kwargs)

@@ -109,7 +109,7 @@ def test_a_store_held_by_a_crashed_writer_opens(two: Cli) -> None:
             "-c",
             (
                 "import sys, time\n"
-                "from store import Store\n"
+                "from personae.store import Store\n"
                 f"s = Store.open(sys.argv[1], {PASSPHRASE!r})\n"
                 "with s.write() as c:\n"
                 "    c.execute('UPDATE personas SET position = position')\n"
@@ -126,3 +126,76 @@ def test_a_store_held_by_a_crashed_writer_opens(two: Cli) -> None:
     holder.wait()
     two.ok("draft", "Work", "after the crash")  # no StoreBusy: the kill released the lock
     assert [d["text"] for d in two.ok("drafts", "Work", "--json").json()] == ["after the crash"]
+
+
+# -- bytes that are not UTF-8, numbers too big, paths that cannot be used ---------------------
+
+
+def test_an_argument_that_is_not_utf8_is_one_line_and_saves_nothing(two: Cli) -> None:
+    not_utf8 = os.fsdecode(b"caf\xe9")  # Latin-1 from an old script, as the shell passes it
+    failed = two.fails("draft", "Work", not_utf8)
+    assert failed.err == "personae: the text argument is not UTF-8 text\n"
+    assert two.ok("drafts", "Work", "--json").json() == []
+
+
+def test_stdin_that_is_not_utf8_is_one_line_and_saves_nothing(two: Cli) -> None:
+    failed = two.fails("post", "Work", "-", input=b"caf\xe9 au lait\n")
+    assert failed.err == "personae: stdin is not UTF-8 text (byte 4); nothing saved\n"
+    assert two.ok("drafts", "Work", "--json").json() == []
+    assert two.ok("outbox", "--json").json() == []
+
+
+def test_a_passphrase_file_that_is_not_utf8_is_one_line(two: Cli) -> None:
+    secret = two.home / "passphrase"
+    secret.write_bytes(b"caf\xe9 horse battery\n")
+    secret.chmod(0o600)
+    failed = two.fails("--passphrase-file", str(secret), "persona", "list")
+    assert failed.err == f"personae: passphrase file {secret} is not UTF-8 text\n"
+
+
+def test_a_huge_limit_is_a_usage_error_in_one_line(two: Cli) -> None:
+    failed = two.fails("timeline", "Work", "--limit", "99999999999999999999")
+    assert failed.code == 2
+    assert failed.err.startswith("personae: argument --limit: 99999999999999999999 is not")
+    assert len(failed.err.splitlines()) == 1
+
+
+def test_a_huge_outbox_id_is_a_usage_error_in_one_line(two: Cli) -> None:
+    failed = two.fails("outbox", "cancel", "1" + "0" * 30)
+    assert failed.code == 2 and len(failed.err.splitlines()) == 1
+    assert "unexpected" not in failed.err
+
+
+def test_a_store_path_the_system_refuses_is_named_in_one_line(tmp_path) -> None:
+    cli = Cli(tmp_path)
+    cli.store_dir = tmp_path / ("x" * 300)  # longer than a file name may be
+    failed = cli.fails("persona", "list")
+    assert failed.err.strip().endswith(": File name too long")
+    assert "unexpected" not in failed.err
+
+
+# -- passphrases given by the environment ---------------------------------------------------
+
+
+def test_an_empty_passphrase_is_called_empty_not_wrong(two: Cli) -> None:
+    failed = two.fails("persona", "list", PERSONAE_PASSPHRASE="")
+    assert failed.err == "personae: empty passphrase: PERSONAE_PASSPHRASE is empty\n"
+
+
+def test_init_refuses_a_short_passphrase_from_the_environment(tmp_path) -> None:
+    fresh = Cli(tmp_path)
+    failed = fresh.fails("init", PERSONAE_PASSPHRASE="short")
+    assert "at least 8 characters" in failed.err
+    assert not fresh.store_dir.exists()
+
+
+def test_passwd_refuses_a_short_new_passphrase_and_keeps_the_old(two: Cli) -> None:
+    failed = two.fails("passwd", PERSONAE_NEW_PASSPHRASE="short")
+    assert "at least 8 characters" in failed.err
+    two.ok("persona", "list")  # the old passphrase still opens the store
+
+
+def test_passwd_without_a_terminal_names_the_variable_for_the_new_passphrase(two: Cli) -> None:
+    failed = two.fails("passwd")
+    assert "PERSONAE_NEW_PASSPHRASE" in failed.err
+    assert "PERSONAE_NEW_PASSPHRASE" in two.ok("passwd", "--help").out

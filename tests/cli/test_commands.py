@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 from tests.cli.conftest import Cli
+from tests.networks.feeds.documents import cookies, rss2
+from tests.support.feed_server import FeedServer, Reply
 
 
 def test_persona_add_list_rename_set_and_remove(cli: Cli) -> None:
@@ -34,17 +36,17 @@ def test_accounts_are_listed_without_their_secrets(two: Cli) -> None:
     assert all("secret" not in a and "session" not in a for a in accounts)
     only_work = two.ok("account", "list", "Work", "--json").json()
     assert [a["handle"] for a in only_work] == ["dan@acme"]
-    two.ok("account", "rm", "Work", "dan@acme")
+    two.ok("account", "rm", "Work", "dan@acme", "--yes")
     assert [a["handle"] for a in two.ok("account", "list", "--json").json()] == ["dan.cookies"]
 
 
 def test_feeds_add_list_remove(two: Cli) -> None:
-    two.ok("feed", "add", "Family", "https://cookies.example/feed.xml")
+    with FeedServer() as server:
+        url = server.serve("/feed.xml", Reply(body=rss2(cookies())))
+        two.ok("feed", "add", "Family", url)
     feeds = two.ok("feed", "list", "--json").json()
-    assert [(f["persona"], f["url"]) for f in feeds] == [
-        ("Family", "https://cookies.example/feed.xml")
-    ]
-    two.ok("feed", "rm", "Family", "https://cookies.example/feed.xml")
+    assert [(f["persona"], f["url"]) for f in feeds] == [("Family", url)]
+    two.ok("feed", "rm", "Family", url, "--yes")
     assert two.ok("feed", "list", "--json").json() == []
 
 
@@ -107,7 +109,7 @@ def test_guard_add_list_remove(two: Cli) -> None:
         ("Family", "blocked", "layoffs"),
     }
     assert len(two.ok("guard", "list", "Work", "--json").json()) == 1
-    two.ok("guard", "rm", "Work", "#acme")
+    two.ok("guard", "rm", "Work", "#acme", "--yes")
     assert [t["term"] for t in two.ok("guard", "list", "--json").json()] == ["layoffs"]
 
 

@@ -68,8 +68,9 @@ def test_sync_without_a_server_says_so_plainly_and_keeps_the_post_queued(two: Cl
     )
     two.ok("post", "Work", "Written offline", "--to", "dan")
     synced = two("sync", "Work")  # Work's local target answers; dan's server does not
+    assert synced.code == 1  # not everything went out
     assert "wait for a server that cannot be reached" in synced.err
-    assert "waiting for the network: post 1 to dan" in synced.out
+    assert "personae: waiting for the network: post 1 to dan" in synced.err
     assert "Traceback" not in synced.err
     entry = two.ok("outbox", "--json").json()[0]
     assert (entry["state"], entry["attempts"]) == ("queued", 0)

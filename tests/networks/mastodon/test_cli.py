@@ -79,8 +79,9 @@ def test_a_refused_token_pauses_the_account_and_the_post_waits_for_a_new_login(d
     synced = personae("sync", "Work")
 
     assert synced.code == 1
-    assert f"paused @alice@127.0.0.1: 127.0.0.1:{double.port} refused the access token" in (
-        synced.out
+    assert (
+        f"personae: paused @alice@127.0.0.1: 127.0.0.1:{double.port} refused the access token"
+        in (synced.err)
     )
     assert double.count_statuses("alice") == 0
     [entry] = json.loads(personae("outbox", "--json").out)
