@@ -1,3 +1,5 @@
+# atproto ships no type information (no py.typed): its names are Any here.
+# mypy: disable-error-code="import-untyped"
 """Bluesky through the AT Protocol, on bsky.social or any PDS.
 
 ``atproto`` costs ~0.6 s to import, so it is imported inside the methods that talk to a
@@ -42,7 +44,10 @@ from personae.networks.errors import (
     ServerTrouble,
     Unreachable,
 )
+from personae.networks.retry_after import retry_after
+from personae.networks.timestamps import parse_iso
 from personae.store import NewItem
+from personae.store.text import one_line
 
 if TYPE_CHECKING:
     from atproto import Client
@@ -55,6 +60,7 @@ TOKEN_ERRORS = {"ExpiredToken", "InvalidToken"}
 FIRST_PAGE = 50  # items read when an account has no timeline position yet
 PAGE, MAX_PAGES = 100, 5  # later: pages read back to the stored position, at most
 TID_CHARS = "234567abcdefghijklmnopqrstuvwxyz"
+MAX_MESSAGE = 160  # characters of a server's text kept in a message
 
 
 class BlueskyNetwork(Network):
@@ -84,7 +90,7 @@ class BlueskyNetwork(Network):
             self._clients[(server, _key(source.handle))] = client
         return Verified(handle=_session(client).handle, session=session)
 
-    def prepare(self, text: str, idem_key: str) -> dict:
+    def prepare(self, text: str, idem_key: str) -> dict[str, Any]:
         """The record key and creation time, fixed before the first attempt."""
         return {"rkey": self._tids.next(), "createdAt": iso_now()}
 
@@ -198,7 +204,7 @@ class BlueskyNetwork(Network):
         except RequestErrorBase as error:
             if error.response is None or error.response.status_code not in (400, 401, 403):
                 raise
-            why = _say(_xrpc(error)[1], source.secret) or "refused"
+            why = _redacted(_xrpc(error)[1], source.secret) or "refused"
             raise AuthFailed(
                 f"{_host(server)} refused the login for {source.handle}: {why}"
             ) from None
@@ -236,7 +242,7 @@ class BlueskyNetwork(Network):
 # -- publishing --------------------------------------------------------------------------
 
 
-def build_record(client: Client, text: str, created: str) -> dict:
+def build_record(client: Client, text: str, created: str) -> dict[str, Any]:
     """The post record, with facets for links, hashtags and mentions (resolved to DIDs;
     handles that do not resolve stay plain text). Offsets are UTF-8 byte offsets."""
     from atproto_client.utils import facet_detection
@@ -257,11 +263,11 @@ def build_record(client: Client, text: str, created: str) -> dict:
     return record
 
 
-def _facet(start: int, end: int, feature: dict) -> dict:
+def _facet(start: int, end: int, feature: dict[str, Any]) -> dict[str, Any]:
     return {"index": {"byteStart": start, "byteEnd": end}, "features": [feature]}
 
 
-def _feature(model: Any) -> dict:
+def _feature(model: Any) -> dict[str, Any]:
     if hasattr(model, "uri"):
         return {"$type": "app.bsky.richtext.facet#link", "uri": model.uri}
     return {"$type": "app.bsky.richtext.facet#tag", "tag": model.tag}
@@ -283,7 +289,7 @@ def resolve_handle(client: Client, handle: str) -> str | None:
     return did if isinstance(did, str) and did.startswith("did:") else None
 
 
-def put_once(client: Client, repo: str, rkey: str, record: dict) -> str:
+def put_once(client: Client, repo: str, rkey: str, record: dict[str, Any]) -> str:
     """Create ``record`` under ``rkey`` unless that key is taken; the identical record
     already there is success (a retry), a different one is refused."""
     from atproto_client.exceptions import BadRequestError
@@ -313,7 +319,7 @@ def put_once(client: Client, repo: str, rkey: str, record: dict) -> str:
     return uri
 
 
-def get_record(client: Client, repo: str, rkey: str) -> dict:
+def get_record(client: Client, repo: str, rkey: str) -> dict[str, Any]:
     answer = client.invoke_query(
         "com.atproto.repo.getRecord", params=_params(repo=repo, collection=POST, rkey=rkey)
     )
@@ -381,13 +387,13 @@ def read_timeline(client: Client, cursor: str, host: str) -> FetchResult:
         page_cursor = page.get("cursor")
         if reached or not isinstance(page_cursor, str) or not page_cursor:
             break
-    new_cursor = f"{_iso(newest[0])} {newest[1]}" if newest else cursor
+    new_cursor = f"{_cursor_time(newest[0])} {newest[1]}" if newest else cursor
     if since and newest and newest[0] < since:
         new_cursor = cursor
     return FetchResult(items=items, cursor=new_cursor)
 
 
-def _timeline_page(client: Client, cursor: str | None, limit: int) -> dict:
+def _timeline_page(client: Client, cursor: str | None, limit: int) -> dict[str, Any]:
     params = {"limit": limit, **({"cursor": cursor} if cursor else {})}
     answer = client.invoke_query("app.bsky.feed.getTimeline", params=_params(**params))
     if not isinstance(answer.content, dict):
@@ -401,24 +407,24 @@ def _entry(entry: Any) -> tuple[datetime, NewItem] | None:
     if not isinstance(post, dict) or not isinstance(post.get("uri"), str):
         return None
     record, author = post.get("record") or {}, post.get("author") or {}
-    indexed = _time(post.get("indexedAt"))
+    indexed = parse_iso(post.get("indexedAt"))
     if indexed is None or not isinstance(record, dict) or not isinstance(author, dict):
         return None
-    created = _time(record.get("createdAt")) or indexed
-    handle = _text(author.get("handle")) or _text(author.get("did"))
-    name = _text(author.get("displayName"))
+    created = parse_iso(record.get("createdAt")) or indexed
+    handle = _string(author.get("handle")) or _string(author.get("did"))
+    name = _string(author.get("displayName"))
     title, sort_at = "", min(created, indexed)
     reason = entry.get("reason")
     if isinstance(reason, dict) and str(reason.get("$type", "")).endswith("reasonRepost"):
-        by = reason.get("by") if isinstance(reason.get("by"), dict) else {}
-        title = f"reposted by @{_text(by.get('handle'))}"
-        sort_at = _time(reason.get("indexedAt")) or indexed
+        by = reason.get("by")
+        title = f"reposted by @{_string(by.get('handle') if isinstance(by, dict) else '')}"
+        sort_at = parse_iso(reason.get("indexedAt")) or indexed
     item = NewItem(
         remote_id=post["uri"],
         created=created.timestamp(),
         author=f"{name} (@{handle})" if name else f"@{handle}",
         title=title,
-        text=_text(record.get("text")),
+        text=_string(record.get("text")),
         url=post_link(handle, post["uri"].rsplit("/", 1)[-1]),
     )
     return sort_at, item
@@ -426,24 +432,16 @@ def _entry(entry: Any) -> tuple[datetime, NewItem] | None:
 
 def _parse_cursor(cursor: str) -> tuple[datetime | None, str]:
     when, _, uri = cursor.partition(" ")
-    return _time(when), uri
+    return parse_iso(when), uri
 
 
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _iso(moment: datetime) -> str:
+def _cursor_time(moment: datetime) -> str:
+    """A cursor's time: UTC with microseconds, so items of the same second keep their order."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") + "Z"
 
 
-def _text(value: Any) -> str:
+def _string(value: Any) -> str:
+    """A JSON value that should be a string, or "" (servers send what they like)."""
     return value if isinstance(value, str) else ""
 
 
@@ -473,7 +471,7 @@ def translate(error: Exception, server: str, doing: str, secret: str) -> Network
 
     host = _host(server)
     if isinstance(error, sdk.RateLimitExceededError):
-        wait = _retry_after(error)
+        wait = retry_after(error.response.headers) if error.response is not None else None
         hint = f"; retry in {wait:.0f} s" if wait is not None else ""
         return RateLimited(f"{host} is rate-limiting {doing}{hint}", retry_after=wait)
     if isinstance(error, sdk.RequestErrorBase) and error.response is None:
@@ -505,11 +503,11 @@ def _transport(cause: BaseException | None, host: str, doing: str) -> NetworkErr
 def _status(error: Any, host: str, doing: str, secret: str) -> NetworkError:
     status = error.response.status_code
     name, message = _xrpc(error)
-    why = _say(message or name, secret)
+    why = _redacted(message or name, secret)
     if status in (401, 403) or name in TOKEN_ERRORS:
         return AuthFailed(f"{host} refused the account's credentials: {why or status}")
     if status >= 500 or status in (408, 409):
-        return ServerTrouble(f"{host} had trouble {doing} ({status} {_say(name, secret)})".strip())
+        return ServerTrouble(f"{host} had trouble {doing} ({status} {_redacted(name, secret)})")
     return Rejected(f"{host} refused {doing}: {why or status}")
 
 
@@ -520,14 +518,6 @@ def _why(error: BaseException) -> str:
     if "name" in text or "nodename" in text or "resolution" in text:
         return "unknown host name"
     return "no route"
-
-
-def _retry_after(error: Any) -> float | None:
-    if error.retry_after is not None:
-        return error.retry_after
-    if error.reset_at is not None:
-        return max((error.reset_at - datetime.now(UTC)).total_seconds(), 0.0)
-    return None
 
 
 def _token_refused(error: Exception) -> bool:
@@ -548,10 +538,11 @@ def _xrpc(error: Any) -> tuple[str, str]:
     return (name if isinstance(name, str) else ""), (message if isinstance(message, str) else "")
 
 
-def _say(text: str, secret: str) -> str:
-    """Server text made fit for a one-line message: no controls, short, never the secret."""
-    text = " ".join(re.sub(r"[\x00-\x1f\x7f-\x9f]", " ", text).split())[:160]
-    return text.replace(secret, "***") if secret else text
+def _redacted(text: str, secret: str) -> str:
+    """Server text fit for a one-line message: cleaned, short, and never the secret (masked
+    before the text is cut, so no part of it can remain)."""
+    masked = text.replace(secret, "***") if secret else text
+    return one_line(masked, MAX_MESSAGE)
 
 
 def _params(**values: Any) -> Any:

@@ -21,14 +21,16 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from personae.networks.base import Capabilities, FetchResult, Network, Source, Verified
 from personae.networks.errors import NetworkError, RateLimited, Rejected, ServerTrouble, Unreachable
 from personae.networks.html_text import html_to_text, plain_text
+from personae.networks.retry_after import retry_after
+from personae.networks.timestamps import parse_http_date
 from personae.store import NewItem
+from personae.store.text import one_line
 
 if TYPE_CHECKING:
     import httpx
@@ -39,6 +41,7 @@ ACCEPT = (
 )
 PERMANENT_REDIRECTS = (301, 308)
 MAX_REMOTE_ID = 512  # longer ids (whole posts in a guid) are hashed
+MAX_MESSAGE = 160  # characters of a parser's or a server's words kept in a message
 # Parse problems that say nothing about what was kept: a server's content type, mostly.
 HARMLESS_BOZO = ("NonXMLContentType",)
 _ERRNO = re.compile(r"^\[Errno -?\d+\]\s*")
@@ -207,14 +210,14 @@ def parse_feed(body: bytes, url: str = "", headers: Mapping[str, str] | None = N
     if not data.get("version") and not entries:
         raise Rejected(f"{_host(url)} sent {_what(body, headers)}, not a feed")
     feed = data.get("feed", {})
-    title = _text(feed, "title")
+    title = _title(feed, "title")
     fallback = _feed_time(feed, headers)
     items = _items(entries, url, title, _author(feed), fallback)
     return ParsedFeed(title=title, items=items, warnings=_warnings(data, len(items)))
 
 
 def _items(
-    entries: list, url: str, feed_title: str, feed_author: str, fallback: float
+    entries: list[Any], url: str, feed_title: str, feed_author: str, fallback: float
 ) -> list[NewItem]:
     items, seen = [], set()
     for index, entry in enumerate(entries):
@@ -226,9 +229,9 @@ def _items(
 
 
 def _item(entry: Any, url: str, feed_title: str, feed_author: str, undated: float) -> NewItem:
-    title = _text(entry, "title")
+    title = _title(entry, "title")
     link = _link(entry, url)
-    created = _time(entry)
+    created = _entry_time(entry)
     return NewItem(
         remote_id=_remote_id(entry, title, created),
         created=undated if created is None else created,
@@ -253,8 +256,8 @@ def _remote_id(entry: Any, title: str, created: float | None) -> str:
     return remote_id
 
 
-def _text(record: Any, key: str) -> str:
-    """A title-like field as plain text, whatever markup its feed declared."""
+def _title(record: Any, key: str) -> str:
+    """A title-like field as plain text on one line, whatever markup its feed declared."""
     value = record.get(key) or ""
     if not value:
         return ""
@@ -296,7 +299,7 @@ def _link(entry: Any, base: str) -> str:
         return ""
 
 
-def _time(record: Any) -> float | None:
+def _entry_time(record: Any) -> float | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         # dict.get: feedparser's own get maps a missing updated_parsed to published_parsed,
         # with a DeprecationWarning each time.
@@ -312,14 +315,13 @@ def _time(record: Any) -> float | None:
 def _feed_time(feed: Any, headers: Mapping[str, str]) -> float:
     """When undated entries are said to be from: the feed's own date, else the server's
     Last-Modified or Date, else now. Entries then count down from it, in feed order."""
-    found = _time(feed)
+    found = _entry_time(feed)
     if found is not None:
         return found
     for header in ("last-modified", "date"):
-        try:
-            return parsedate_to_datetime(headers.get(header, "")).timestamp()
-        except (TypeError, ValueError, IndexError):
-            continue
+        moment = parse_http_date(headers.get(header))
+        if moment is not None:
+            return moment.timestamp()
     return float(int(time.time()))
 
 
@@ -327,7 +329,7 @@ def _warnings(data: Any, kept: int) -> list[str]:
     error = data.get("bozo_exception")
     if not data.get("bozo") or error is None or type(error).__name__ in HARMLESS_BOZO:
         return []
-    reason = _one_line(str(error)).removeprefix("<unknown>:") or type(error).__name__
+    reason = one_line(str(error), MAX_MESSAGE).removeprefix("<unknown>:") or type(error).__name__
     return [f"the feed is not well-formed ({reason}); kept the {kept} items that parsed"]
 
 
@@ -391,7 +393,7 @@ def _check_status(response: httpx.Response, url: str) -> None:
     if 200 <= status < 300 or status in (304, 410):
         return
     host, phrase = _host(url), f"{status} {response.reason_phrase}".strip()
-    wait = _retry_after(response.headers.get("retry-after", ""))
+    wait = retry_after(response.headers)
     if status == 429:
         later = f"; try again in {wait:.0f} s" if wait is not None else ""
         raise RateLimited(f"{host} asks to slow down ({phrase}){later}", retry_after=wait)
@@ -406,24 +408,12 @@ def _check_status(response: httpx.Response, url: str) -> None:
     raise Rejected(f"{host} refused the request ({phrase})")
 
 
-def _retry_after(value: str) -> float | None:
-    """Seconds to wait, from ``Retry-After`` as seconds or as an HTTP date."""
-    value = value.strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError, IndexError):
-        return None
-
-
 def _translate(error: Exception, url: str, limits: Limits) -> NetworkError:
     """An httpx failure as the error the rest of personae understands."""
     import httpx
 
-    host, reason = _host(url), _one_line(_ERRNO.sub("", str(error))) or type(error).__name__
+    host = _host(url)
+    reason = one_line(_ERRNO.sub("", str(error)), MAX_MESSAGE) or type(error).__name__
     if isinstance(error, httpx.ConnectTimeout):
         return Unreachable(f"{host} did not accept a connection within {limits.connect:g} s")
     if isinstance(error, httpx.TimeoutException):
@@ -451,8 +441,3 @@ def _size(count: int) -> str:
     if count >= 1024 * 1024:
         return f"{count / 1024 / 1024:.3g} MB"
     return f"{count / 1024:.3g} kB"
-
-
-def _one_line(text: str, width: int = 160) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= width else line[: width - 1] + "…"

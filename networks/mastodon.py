@@ -15,12 +15,9 @@ Mastodon account is used.
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
@@ -44,7 +41,10 @@ from personae.networks.errors import (
     Unreachable,
 )
 from personae.networks.html_text import html_to_text, plain_text
+from personae.networks.retry_after import retry_after
+from personae.networks.timestamps import parse_iso
 from personae.store import NewItem
+from personae.store.text import one_line
 
 if TYPE_CHECKING:
     import requests
@@ -60,10 +60,25 @@ OOB = "urn:ietf:wg:oauth:2.0:oob"  # the code is shown to the user instead of re
 CLIENT_NAME = "personae"
 MAX_MESSAGE = 200  # characters of a server's error text kept in a message
 
-# Mastodon counts a remote mention "@user@domain" as "@user" (StatusLengthValidator).
-_MENTION = regex.compile(r"(^|[^/\w])@(([a-z0-9_]+)@[a-z0-9\.\-]+[a-z0-9]+)", regex.IGNORECASE)
+# How Mastodon counts a post (its StatusLengthValidator, with twitter-text's extractor):
+# grapheme clusters, where a link counts 23 whatever its length and a remote mention
+# "@user@domain" counts as "@user". A link has its scheme (a bare "example.org" is text),
+# is not glued to a word, a mention or a tag, has a host with a top-level domain, and ends
+# before trailing punctuation; parentheses stay in it only in pairs.
+_LINK = regex.compile(
+    r"""
+    (?<![A-Za-z0-9@＠$#＃])
+    https?://
+    (?:[\p{L}\p{N}](?:[\p{L}\p{N}_-]*[\p{L}\p{N}])?\.)+ (?:\p{L}{2,}|xn--[a-z0-9-]+)
+    (?::[0-9]{1,5})?
+    (?:[/?] (?:[^\s()<>"]|\([^\s()<>"]*\))* (?<=[\p{L}\p{N}/=\#&+_)-]))?
+    """,
+    regex.VERBOSE | regex.IGNORECASE,
+)
+_REMOTE_MENTION = regex.compile(
+    r"(?<![=/\w])@([a-z0-9_]+(?:[a-z0-9_.-]+[a-z0-9_]+)?)@[\w.-]+\w", regex.IGNORECASE
+)
 _GRAPHEME = regex.compile(r"\X")
-_CONTROL = regex.compile(r"[\x00-\x1f\x7f]+")
 
 
 class MastodonNetwork(Network):
@@ -84,11 +99,12 @@ class MastodonNetwork(Network):
     def verify(self, source: Source) -> Verified:
         with _Api(source.url, _token(source), self.timeout) as api:
             me = api.call(lambda m: m.account_verify_credentials())
-        username = _text(me, "username") or _text(me, "acct").split("@")[0]
+        username = _field(me, "username") or _field(me, "acct").split("@")[0]
         if not username:
             raise ServerTrouble(f"{api.instance}: the account answer names no user")
         return Verified(
-            handle=f"@{username}@{api.host}", display_name=_one_line(_text(me, "display_name"))
+            handle=f"@{username}@{api.host}",
+            display_name=one_line(_field(me, "display_name"), MAX_MESSAGE),
         )
 
     def fetch(self, source: Source) -> FetchResult:
@@ -100,7 +116,7 @@ class MastodonNetwork(Network):
                 result.items.append(status_item(status, api.host))
             except (KeyError, TypeError, AttributeError, ValueError):
                 result.warnings.append(f"{api.instance}: skipped a status it sent malformed")
-        ids = [_text(s, "id") for s in statuses if _text(s, "id")]
+        ids = [_field(s, "id") for s in statuses if _field(s, "id")]
         if ids:
             result.cursor = max([*ids, source.cursor] if source.cursor else ids, key=_id_order)
         return result
@@ -113,21 +129,21 @@ class MastodonNetwork(Network):
         after = cursor
         for _ in range(self.max_pages):
             page = _page_after(api, after, self.page_size)
-            fresh = [s for s in page if _id_order(_text(s, "id")) > _id_order(after)]
+            fresh = [s for s in page if _id_order(_field(s, "id")) > _id_order(after)]
             for status in fresh:
-                found.setdefault(_text(status, "id"), status)
+                found.setdefault(_field(status, "id"), status)
             if len(page) < self.page_size or not fresh:
                 break
-            after = max((_text(s, "id") for s in fresh), key=_id_order)
-        return sorted(found.values(), key=lambda s: _id_order(_text(s, "id")), reverse=True)
+            after = max((_field(s, "id") for s in fresh), key=_id_order)
+        return sorted(found.values(), key=lambda s: _id_order(_field(s, "id")), reverse=True)
 
     def publish(self, source: Source, post: Post) -> Published:
         with _Api(source.url, _token(source), self.timeout) as api:
             status = api.call(lambda m: m.status_post(post.text, idempotency_key=post.idem_key))
-        remote_id = _text(status, "id")
+        remote_id = _field(status, "id")
         if not remote_id:
             raise ServerTrouble(f"{api.instance}: the answer to the post names no status")
-        return Published(remote_id=remote_id, url=_text(status, "url") or _text(status, "uri"))
+        return Published(remote_id=remote_id, url=_field(status, "url") or _field(status, "uri"))
 
     def delete(self, source: Source, remote_id: str) -> None:
         """Delete a status; one that is already gone counts as deleted."""
@@ -136,8 +152,8 @@ class MastodonNetwork(Network):
 
     def length(self, text: str) -> int:
         """As Mastodon counts: grapheme clusters, any link as 23, "@user@domain" as "@user"."""
-        countable = _url_regex().sub(lambda m: m.group(2) + "x" * URL_LENGTH, text)
-        countable = _MENTION.sub(r"\1@\3", countable)
+        countable = _LINK.sub("x" * URL_LENGTH, text)
+        countable = _REMOTE_MENTION.sub(r"@\1", countable)
         return len(_GRAPHEME.findall(countable))
 
 
@@ -166,7 +182,7 @@ def register_app(
                 scopes=SCOPES,
                 redirect_uris=redirect_uri,
                 api_base_url=api.base_url,
-                request_timeout=timeout,
+                request_timeout=timeout,  # type: ignore[arg-type]  # requests takes a pair
                 session=api.session,
             )
         )
@@ -243,7 +259,7 @@ class _Api:
             access_token=token or None,
             api_base_url=self.base_url,
             ratelimit_method="throw",  # never sleep inside a sync; the outbox schedules
-            request_timeout=timeout,
+            request_timeout=timeout,  # type: ignore[arg-type]  # requests takes a pair
             session=self.session,
             version_check_mode="none",
             user_agent="personae",
@@ -265,7 +281,7 @@ class _Api:
         except Exception as error:  # whatever Mastodon.py raised, decided below
             failure = self._failure(error)
         if missing_ok and self.last is not None and self.last.status_code in (404, 410):
-            return None  # type: ignore[return-value]
+            return None
         raise failure
 
     def _failure(self, error: Exception) -> NetworkError:
@@ -273,7 +289,7 @@ class _Api:
 
         where = self.instance
         if isinstance(error, errors.MastodonRatelimitError):
-            wait = _retry_after(self.last)
+            wait = _wait(self.last)
             when = f"; try again in {wait:.0f} s" if wait is not None else ""
             return RateLimited(f"{where}: too many requests{when}", retry_after=wait)
         if isinstance(error, errors.MastodonNetworkError):
@@ -281,7 +297,7 @@ class _Api:
         if self.last is not None and not self.last.ok:
             return _refusal(where, self.last)
         if isinstance(error, errors.MastodonIllegalArgumentError):
-            return Rejected(f"{where}: {_one_line(str(error))}")
+            return Rejected(f"{where}: {one_line(str(error), MAX_MESSAGE)}")
         if "scope" in str(error).lower():  # log_in: fewer rights granted than asked for
             return AuthFailed(f"{where} granted fewer rights than personae needs (read, write)")
         return ServerTrouble(f"{where}: invalid or truncated answer")
@@ -297,7 +313,7 @@ def _refusal(where: str, response: requests.Response) -> NetworkError:
     if status == 400 and said in ("invalid_grant", "invalid_client"):
         return AuthFailed(f"{where} refused the authorization ({said})")
     if status == 429:
-        wait = _retry_after(response)
+        wait = _wait(response)
         return RateLimited(f"{where}: too many requests", retry_after=wait)
     if status == 408 or status >= 500:
         return ServerTrouble(f"{where}: server error {status}{detail}")
@@ -329,38 +345,9 @@ def _connection_failure(where: str, cause: BaseException | None) -> NetworkError
     return ServerTrouble(f"{where}: the connection broke off before a full answer")
 
 
-def _retry_after(response: requests.Response | None) -> float | None:
-    """Seconds to wait from Retry-After (seconds or a date), else X-RateLimit-Reset (an ISO
-    time, as Mastodon sends it, or epoch seconds), measured against the server's clock."""
-    if response is None:
-        return None
-    headers = response.headers
-    now = _server_now(headers.get("Date"))
-    value = (headers.get("Retry-After") or "").strip()
-    if value:
-        if value.isdigit():
-            return float(value)
-        try:
-            return max(0.0, parsedate_to_datetime(value).timestamp() - now)
-        except (TypeError, ValueError):
-            pass
-    reset = (headers.get("X-RateLimit-Reset") or "").strip()
-    if not reset:
-        return None
-    try:
-        at = float(reset) if reset.replace(".", "", 1).isdigit() else _iso(reset)
-    except ValueError:
-        return None
-    return max(0.0, at - now)
-
-
-def _server_now(date: str | None) -> float:
-    if date:
-        try:
-            return parsedate_to_datetime(date).timestamp()
-        except (TypeError, ValueError):
-            pass
-    return time.time()
+def _wait(response: requests.Response | None) -> float | None:
+    """The wait the server asked for, when there was an answer."""
+    return retry_after(response.headers) if response is not None else None
 
 
 def _server_message(response: requests.Response) -> str:
@@ -370,7 +357,7 @@ def _server_message(response: requests.Response) -> str:
     except ValueError:
         return ""
     said = body.get("error") if isinstance(body, dict) else None
-    return _one_line(said) if isinstance(said, str) else ""
+    return one_line(said, MAX_MESSAGE) if isinstance(said, str) else ""
 
 
 # -- statuses as timeline items -------------------------------------------------------------
@@ -379,54 +366,49 @@ def _server_message(response: requests.Response) -> str:
 def status_item(status: Any, host: str) -> NewItem:
     """One status as the timeline shows it. A boost shows the boosted status and its
     author, and says who boosted it; a content warning is kept, visibly, before the text."""
-    if not _text(status, "id"):
+    if not _field(status, "id"):
         raise ValueError("a status without an id")
     boosted = status.get("reblog")
     shown = boosted or status
-    text = html_to_text(_text(shown, "content"))
-    warning = plain_text(_text(shown, "spoiler_text"))
+    text = html_to_text(_field(shown, "content"))
+    warning = plain_text(_field(shown, "spoiler_text"))
     if warning:
         text = f"CW: {warning}\n\n{text}" if text else f"CW: {warning}"
     media = [_attachment(a) for a in shown.get("media_attachments") or []]
     if media:
         text = "\n".join([text, *media]) if text else "\n".join(media)
     return NewItem(
-        remote_id=_text(status, "id"),
-        created=_timestamp(status.get("created_at")),  # a boost sits where it was boosted
+        remote_id=_field(status, "id"),
+        created=_created(status.get("created_at")),  # a boost sits where it was boosted
         author=_who(shown["account"], host),
         title=f"boosted by {_who(status['account'], host)}" if boosted else "",
         text=text,
-        url=_text(shown, "url") or _text(shown, "uri"),
+        url=_field(shown, "url") or _field(shown, "uri"),
     )
 
 
 def _who(account: Any, host: str) -> str:
     """ "Name (@user@instance)"; local accounts get the instance they are on."""
-    acct = _text(account, "acct") or _text(account, "username")
+    acct = _field(account, "acct") or _field(account, "username")
     if "@" not in acct:
         acct = f"{acct}@{host}"
-    name = _one_line(_text(account, "display_name"))
+    name = one_line(_field(account, "display_name"), MAX_MESSAGE)
     return f"{name} (@{acct})" if name else f"@{acct}"
 
 
 def _attachment(attachment: Any) -> str:
-    kind = _text(attachment, "type") or "media"
-    described = _one_line(_text(attachment, "description"))
+    kind = _field(attachment, "type") or "media"
+    described = one_line(_field(attachment, "description"), MAX_MESSAGE)
     return f"[{kind}: {described}]" if described else f"[{kind}]"
 
 
-def _timestamp(value: Any) -> float:
+def _created(value: Any) -> float:
+    """When a status was made: Mastodon.py gives a datetime, raw JSON an ISO string; a
+    status with no usable date is placed at the moment it arrived."""
     if isinstance(value, datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return moment.timestamp()
-    if isinstance(value, str) and value:
-        return _iso(value)
-    return time.time()  # no date given: the moment it arrived
-
-
-def _iso(value: str) -> float:
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+    moment = parse_iso(value)
+    return moment.timestamp() if moment else time.time()
 
 
 # -- small helpers --------------------------------------------------------------------------
@@ -439,7 +421,7 @@ def _base_url(server: str) -> str:
         url = "https://" + url
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise Rejected(f"not a Mastodon instance URL: {_one_line(server)!r}")
+        raise Rejected(f"not a Mastodon instance URL: {one_line(server, MAX_MESSAGE)!r}")
     return f"{parts.scheme}://{parts.netloc}{parts.path}"
 
 
@@ -449,37 +431,12 @@ def _token(source: Source) -> str:
     return source.secret
 
 
-def _text(entity: Any, key: str) -> str:
-    """A field as text ("" when absent): ids come as strings or numbers."""
+def _field(entity: Any, key: str) -> str:
+    """An entity's field as a string ("" when absent): ids come as strings or numbers."""
     value = entity.get(key) if isinstance(entity, dict) else None
     return "" if value is None else str(value)
-
-
-def _one_line(text: str) -> str:
-    line = " ".join(_CONTROL.sub(" ", text or "").split())
-    return line if len(line) <= MAX_MESSAGE else line[: MAX_MESSAGE - 1] + "…"
 
 
 def _id_order(status_id: str) -> tuple[int, str]:
     """Mastodon ids are numbers in strings: longer is newer, then by digits."""
     return (len(status_id), status_id)
-
-
-@functools.cache
-def _url_regex() -> Any:
-    """The URL pattern Mastodon counts as 23 characters, as Mastodon.py transcribes the
-    server's. Read from its module file without importing the package (~0.3 s with
-    requests), so a compose box can count from the first keystroke."""
-    import importlib.util
-
-    package = importlib.util.find_spec("mastodon")
-    for folder in (package and package.submodule_search_locations) or []:
-        path = Path(folder) / "_url_regex.py"
-        spec = importlib.util.spec_from_file_location("networks._mastodon_url_regex", path)
-        if path.is_file() and spec and spec.loader:
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            return module.url_regex
-    from mastodon._url_regex import url_regex  # laid out differently: pay the import
-
-    return url_regex

@@ -89,6 +89,16 @@ def test_a_refusal_is_one_clean_line_without_the_secret(server, source, bluesky)
     assert not refused.value.retry
 
 
+def test_a_long_refusal_cut_to_one_line_keeps_no_part_of_the_secret(server, source, bluesky):
+    """The secret is masked before the text is shortened, so the cut cannot leave a piece."""
+    server.answer = Answer(400, xrpc_error("InvalidRequest", "x" * 150 + SECRET + "y" * 50))
+    with pytest.raises(Rejected) as refused:
+        bluesky.fetch(source)
+    message = str(refused.value)
+    assert SECRET[:4] not in message and "***" in message
+    assert message.endswith("…")
+
+
 def test_timeline_entries_that_are_not_posts_are_skipped(server, source, bluesky):
     """Junk in an answer costs that entry, not the whole timeline."""
     good = {
