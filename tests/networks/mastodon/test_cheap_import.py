@@ -12,7 +12,7 @@ def test_loading_the_adapter_imports_neither_mastodon_py_nor_requests():
         "import sys\n"
         "from personae.networks.registry import load\n"
         "network = load('mastodon')\n"
-        "network.check_length('hello')\n"  # counting needs only Mastodon.py's URL pattern
+        "network.check_length('see https://example.org')\n"  # counting needs no Mastodon.py
         "print(network.capabilities.max_length, 'requests' in sys.modules,"
         " 'mastodon.Mastodon' in sys.modules)\n"
     )
