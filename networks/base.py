@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import regex
 
@@ -80,7 +80,7 @@ class FetchResult:
 class Post:
     text: str
     idem_key: str  # stored before the first attempt
-    details: dict = field(default_factory=dict)  # from ``prepare``, stored likewise
+    details: dict[str, Any] = field(default_factory=dict)  # from ``prepare``, stored likewise
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ class Network(ABC):
     def fetch(self, source: Source) -> FetchResult:
         """New timeline items since ``source.cursor`` (or the feed's validators)."""
 
-    def prepare(self, text: str, idem_key: str) -> dict:
+    def prepare(self, text: str, idem_key: str) -> dict[str, Any]:
         """Details fixed before the first attempt (e.g. a record key); stored by the outbox."""
         return {}
 

@@ -66,7 +66,8 @@ def load(name: str) -> Network:
     """The network adapter called ``name``, imported now if it was not yet."""
     plugin = plugins().get(name.lower())
     if plugin is None:
-        if allowed() is not None and name.lower() not in allowed():
+        admitted = allowed()
+        if admitted is not None and name.lower() not in admitted:
             raise NetworkUnavailable(f"network {name!r} is not in PERSONAE_NETWORKS")
         known = ", ".join(sorted(plugins())) or "none"
         raise NetworkUnavailable(f"no network called {name!r} is installed (have: {known})")

@@ -23,6 +23,18 @@ def test_sync_that_could_not_read_a_feed_exits_1_with_the_error_on_stderr(two: C
     assert dead not in synced.out
 
 
+def test_a_notice_about_a_feed_that_was_read_is_a_warning_not_a_failure(two: Cli) -> None:
+    with FeedServer() as server:
+        server.serve("/feed.xml", Reply(body=rss2(cookies(2))))
+        old = server.redirect("/old.xml", "/feed.xml", status=301)
+        two.ok("feed", "add", "Family", old)
+        synced = two("sync", "Family")
+    assert synced.code == 0, synced.err
+    assert f"Family: {old}: 2 new" in synced.out
+    [warning] = synced.err.splitlines()
+    assert warning.startswith(f"personae: warning: Family: {old}: moved permanently to ")
+
+
 def test_sync_where_everything_went_exits_0_and_says_nothing_on_stderr(two: Cli) -> None:
     two.ok("post", "Work", "Release notes are up")
     synced = two("sync")

@@ -116,7 +116,7 @@ def outbox_retry(store: Store, args: argparse.Namespace) -> int:
 
 def sync(store: Store, args: argparse.Namespace) -> int:
     """Publish what is due and refresh timelines. What went out and what came in goes to
-    stdout; every problem to stderr, and then the exit status is 1."""
+    stdout; problems and notices to stderr, and any problem makes the exit status 1."""
     from personae.networks.sync import SyncEngine
 
     persona_id, _ = persona_scope(store, args.persona)
@@ -126,14 +126,20 @@ def sync(store: Store, args: argparse.Namespace) -> int:
         print(one_line(f"published {line}"))
     for source, count in report.fetched.items():
         print(one_line(f"{source}: {count} new"))
-    problems = sync_problems(report)
+    problems, notices = sync_problems(report)
+    for line in notices:
+        say(f"personae: warning: {line}")
     for line in problems:
         say(f"personae: {line}")
     return 1 if problems else 0
 
 
-def sync_problems(report: SyncReport) -> list[str]:
-    """Everything a sync could not do, one line each."""
+def sync_problems(report: SyncReport) -> tuple[list[str], list[str]]:
+    """What a sync could not do, one line each; and its notices about sources it did read
+    (a feed that moved, kept what parsed, a server with no timeline), which are no failure.
+
+    The report files both under ``errors``, each line starting with its source's label; a
+    source that was read is in ``fetched``, so its lines are the notices."""
     lines = []
     if report.offline:
         lines.append("offline: no server could be reached; queued posts wait for the network")
@@ -146,5 +152,7 @@ def sync_problems(report: SyncReport) -> list[str]:
     lines += [f"will retry {line}" for line in report.retrying]
     lines += [f"failed {line}" for line in report.failed]
     lines += [f"paused {line}" for line in report.paused]
-    lines += [f"error {line}" for line in report.errors]
-    return lines
+    read = tuple(f"{source}: " for source in report.fetched)
+    notices = [line for line in report.errors if line.startswith(read)]
+    lines += [f"error {line}" for line in report.errors if not line.startswith(read)]
+    return lines, notices
