@@ -1,7 +1,8 @@
 """personae's network adapters and the one interface a plugin implements.
 
 A plugin subclasses ``personae.networks.Network`` and registers it in the entry-point group
-``personae.networks``; everything it needs to return is importable from here."""
+``personae.networks``; everything it needs to return is importable from here, and so is
+``retry_after``, which reads a server's wait from its headers as every adapter does."""
 
 from personae.networks.base import (
     CHARACTERS,
@@ -23,6 +24,7 @@ from personae.networks.errors import (
     ServerTrouble,
     Unreachable,
 )
+from personae.networks.retry_after import retry_after
 from personae.store import NewItem
 
 __all__ = [
@@ -43,4 +45,5 @@ __all__ = [
     "Source",
     "Unreachable",
     "Verified",
+    "retry_after",
 ]
