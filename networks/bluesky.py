@@ -1,5 +1,3 @@
-# atproto ships no type information (no py.typed): its names are Any here.
-# mypy: disable-error-code="import-untyped"
 """Bluesky through the AT Protocol, on bsky.social or any PDS.
 
 ``atproto`` costs ~0.6 s to import, so it is imported inside the methods that talk to a

@@ -60,6 +60,12 @@ def test_the_wheel_installs_one_import_package_personae(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     tops = {name.split("/")[0] for name in names if ".dist-info/" not in name}
     assert tops == {"personae"}
+    sources = {
+        f"personae/{path.relative_to(ROOT).as_posix()}"
+        for folder in ("store", "networks", "tui")
+        for path in (ROOT / folder).rglob("*.py")
+    }
+    assert sources - set(names) == set()  # every module of every package is installed
     assert "personae/tui/app.tcss" in names
     assert any(name.startswith("personae/tui/demo_feeds/") for name in names)
 
