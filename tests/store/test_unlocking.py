@@ -176,10 +176,6 @@ def test_after_a_passphrase_change_the_files_hold_neither_old_salt_nor_old_wrapp
     assert Store.open(store_dir, "a brand new passphrase").drafts.list(work.id)
 
 
-def test_every_connection_overwrites_what_it_deletes(store) -> None:
-    assert store.conn.execute("pragma secure_delete").fetchone()[0] == 1
-
-
 # -- untrusted key-derivation settings (issue 9, item 6) ---------------------------------
 
 DAMAGED_SETTINGS = {
