@@ -21,6 +21,7 @@ from __future__ import annotations
 import bisect
 import functools
 import unicodedata
+from collections.abc import Callable
 from importlib import resources
 
 # Default_Ignorable_Code_Point (Unicode's DerivedCoreProperties.txt).
@@ -86,13 +87,12 @@ def _folded(text: str) -> str:
 class _Forms(dict[int, str]):
     """A ``str.translate`` table that works out each character's form on first sight."""
 
-    def __init__(self, form: object) -> None:
+    def __init__(self, form: Callable[[str], str]) -> None:
         super().__init__()
         self.form = form
 
     def __missing__(self, code: int) -> str:
-        value: str = self.form(chr(code))  # type: ignore[operator]
-        self[code] = value
+        value = self[code] = self.form(chr(code))
         return value
 
 
@@ -157,17 +157,14 @@ class Text:
     def _glued(self, first: int, end: int) -> bool:
         """Whether a word character touches the match (invisible characters skipped)."""
         before = first - 1
-        while before >= 0 and not self.forms_of(before):
+        while before >= 0 and ignorable(self.text[before]):
             before -= 1
         after = end
-        while after < len(self.text) and not self.forms_of(after):
+        while after < len(self.text) and ignorable(self.text[after]):
             after += 1
         return (before >= 0 and is_word(self.text[before])) or (
             after < len(self.text) and is_word(self.text[after])
         )
-
-    def forms_of(self, index: int) -> str:
-        return WRITTEN[ord(self.text[index])]
 
 
 def contains(text: str, term: str) -> bool:

@@ -69,7 +69,8 @@ class Guard:
     def add(self, persona: Persona, kind: str, term: str) -> GuardTerm:
         term = normalise_term(term)
         if kind not in tuple(GuardKind):
-            raise Invalid(f"a guard term is 'own' or 'blocked', not {kind!r}")
+            kinds = " or ".join(repr(k.value) for k in GuardKind)
+            raise Invalid(f"a guard term is {kinds}, not {kind!r}")
         if not term:
             raise Invalid("a guard term needs some visible text")
         with self.store.write():

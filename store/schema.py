@@ -17,7 +17,7 @@ import sqlite_utils
 
 from personae.store.crypto import PersonaCipher
 from personae.store.errors import SchemaTooNew, StoreError, TamperedValue
-from personae.store.models import SourceKind
+from personae.store.models import FeedState, SourceKind
 
 
 class Keys(Protocol):
@@ -138,7 +138,7 @@ def _v2(db: sqlite_utils.Database, keys: Keys | None) -> None:
     db.table("accounts").add_column("paused", int, not_null_default=0)
     db.table("accounts").add_column("pause_reason", bytes)
     db.table("accounts").add_column("cursor", bytes)
-    db.table("feeds").add_column("state", str, not_null_default="active")
+    db.table("feeds").add_column("state", str, not_null_default=FeedState.ACTIVE.value)
     db.table("feeds").add_column("last_error", bytes)
     db.table("feeds").add_column("checked", float)
     db.table("items").create_index(["persona_id", "read"])
@@ -187,14 +187,14 @@ TABLES = {
         pause_reason blob not null,
         verified integer not null default 1  -- its handle is a guard term only once verified
     """,
-    "feeds": """
+    "feeds": f"""
         id integer primary key,
         persona_id integer not null references personas (id) on delete cascade,
         created float,
         url blob not null,
         etag blob not null,
         last_modified blob not null,
-        state text not null default 'active',
+        state text not null default '{FeedState.ACTIVE}',
         last_error blob not null,
         checked float
     """,

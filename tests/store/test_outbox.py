@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from personae.store import Conflict, NotFound, PostState
+from personae.store import Conflict, NewItem, NotFound, PostState, SourceKind
 
 
 @pytest.fixture
@@ -126,7 +126,10 @@ def test_a_post_only_goes_to_its_own_personas_accounts(store, work, family, acco
 
 def test_removing_an_account_puts_its_queued_post_back_in_drafts(store, work, accounts):
     draft, _ = _queue(store, work, accounts[:1], text="Only to dan@acme")
+    store.timeline.add(work.id, SourceKind.ACCOUNT, accounts[0].id, [NewItem("s1", 1)])
+    store.timeline.add(work.id, SourceKind.ACCOUNT, accounts[1].id, [NewItem("s2", 2)])
     store.accounts.remove(accounts[0])
+    assert [i.remote_id for i in store.timeline.iterate(work.id)] == ["s2"]  # what it fetched
     back = store.drafts.get(draft.id)
     assert (back.state, back.text, back.targets) == (PostState.DRAFT, "Only to dan@acme", ())
     assert store.outbox.list() == []
