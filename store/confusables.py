@@ -24,6 +24,8 @@ import unicodedata
 from collections.abc import Callable
 from importlib import resources
 
+from personae.store.errors import StoreError
+
 # Default_Ignorable_Code_Point (Unicode's DerivedCoreProperties.txt).
 _IGNORABLE = (
     (0x00AD, 0x00AD),
@@ -58,8 +60,15 @@ def ignorable(char: str) -> bool:
 def prototypes() -> dict[str, str]:
     """Unicode's confusables.txt as {character: prototype}, read once per process."""
     data = resources.files("personae.store").joinpath("data", "confusables.txt")
+    try:
+        lines = data.read_text(encoding="utf-8-sig").splitlines()
+    except OSError as error:  # an install without its package data: refuse, never guess
+        raise StoreError(
+            f"personae is installed without Unicode's look-alike table ({error.strerror}: "
+            "personae/store/data/confusables.txt); reinstall personae"
+        ) from None
     table = {}
-    for line in data.read_text(encoding="utf-8-sig").splitlines():
+    for line in lines:
         fields = line.split("#", 1)[0].split(";")
         if len(fields) >= 2:
             source, target = fields[0].strip(), fields[1].split()
