@@ -237,15 +237,16 @@ TABLES = {
         reached integer not null default 0  -- an attempt reached a server: may be published
     """,
 }
-INDEXES = {
-    "items": [
-        "unique (source, source_id, remote_tag)",
-        "(persona_id, read)",
-        "(persona_id, created, id, read)",
-    ],
-    "outbox": ["(state, next_attempt)", "(draft_id)", "(account_id)"],
-    "drafts": ["(persona_id, state)"],
-}
+# (table, columns, unique), named as sqlite-utils named the older schemas' indexes.
+INDEXES = [
+    ("items", ("source", "source_id", "remote_tag"), True),
+    ("items", ("persona_id", "read"), False),
+    ("items", ("persona_id", "created", "id", "read"), False),
+    ("outbox", ("state", "next_attempt"), False),
+    ("outbox", ("draft_id",), False),
+    ("outbox", ("account_id",), False),
+    ("drafts", ("persona_id", "state"), False),
+]
 TRIGGERS = {
     "feed_items_go_with_their_feed": ("feeds", SourceKind.FEED),
     "account_items_go_with_their_account": ("accounts", SourceKind.ACCOUNT),
@@ -281,22 +282,22 @@ def _v4(db: sqlite_utils.Database, keys: Keys | None) -> None:
     rebuild.fill_nulls()
     for table in TABLES:
         rebuild.table(table)
-    for table, columns in INDEXES.items():
-        for spec in columns:
-            unique = spec.startswith("unique ")
-            names = spec.removeprefix("unique ").strip("()").split(", ")
-            db.execute(
-                f"create {'unique ' if unique else ''}index idx_{table}_{'_'.join(names)} "
-                f"on {table} ({', '.join(names)})"
-            )
+    for table, columns, unique in INDEXES:
+        db.execute(
+            f"create {'unique ' if unique else ''}index idx_{table}_{'_'.join(columns)} "
+            f"on {table} ({', '.join(columns)})"
+        )
     for name, (table, source) in TRIGGERS.items():
         db.execute(
             f"create trigger {name} after delete on {table} begin "
             f"delete from items where source = '{source}' and source_id = old.id; end"
         )
-    broken = db.execute("pragma foreign_key_check").fetchall()
-    if broken:
-        raise StoreError(f"migration stopped: rows point at nothing ({broken[:3]}); unchanged")
+    # Rows whose persona, draft or account is gone (the old hand-written cascades could
+    # miss one) go now, as the cascade would have taken them; until none is left, since a
+    # draft that goes takes its outbox entries with it.
+    while orphans := db.execute("pragma foreign_key_check").fetchall():
+        for table, rowid, _parent, _key in orphans:
+            db.execute(f"delete from {table} where rowid = ?", (rowid,))
 
 
 class _Rebuild:
@@ -311,7 +312,7 @@ class _Rebuild:
             raise StoreError("this store needs its passphrase to be migrated")
         try:
             return self.keys.cipher(persona_id)
-        except (TamperedValue, StoreError):
+        except StoreError:  # a damaged wrapped key is a TamperedValue, a StoreError too
             return None  # its key does not open: its rows stay as they are
 
     def fill_nulls(self) -> None:

@@ -153,8 +153,9 @@ class Store:
 
         The old salt and wrapped key must not survive anywhere in the files: secure_delete
         zeroes the space they leave in the database, and a truncating checkpoint empties the
-        WAL that still holds their old pages (if another process is reading, the WAL is
-        emptied by the next checkpoint instead)."""
+        WAL that still holds their old pages. (If another process is reading at that moment,
+        the WAL keeps them until the last connection closes: SQLite then checkpoints it and
+        removes it.)"""
         with self.write():
             key = self._require_store_key()
             self._save_store_key(key, kdf or KdfParams.fresh(), new_passphrase)

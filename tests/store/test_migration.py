@@ -178,3 +178,16 @@ def test_a_store_of_the_first_schema_is_migrated_in_place(old_store_dir) -> None
     assert [f.state for f in store.feeds.list()] == ["active", "active"]
     assert store.problems == []
     store.close()
+
+
+def test_rows_whose_owner_was_already_gone_are_dropped_as_the_cascade_would(
+    old_store_dir,
+) -> None:
+    conn = sqlite3.connect(db_path(old_store_dir))  # foreign keys off, as an old bug left it
+    conn.execute("delete from drafts where id = (select draft_id from outbox where id = 6)")
+    conn.commit()
+    conn.close()
+    store = Store.open(old_store_dir, PASSPHRASE)
+    assert [e.id for e in store.outbox.list()] == [5, 4, 3, 2, 1]  # entry 6 lost its draft
+    assert store.conn.execute("pragma foreign_key_check").fetchall() == []
+    store.close()
