@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from personae.networks.errors import NetworkUnavailable
 from personae.networks.registry import load
-from personae.store import Account, Draft, Finding, Invalid, Persona, Store
+from personae.store import Account, Draft, Finding, GuardKind, Invalid, Persona, Store
 
 
 @dataclass
@@ -27,7 +27,7 @@ class Review:
     @property
     def blocked(self) -> bool:
         """A blocked term: refused unless explicitly overridden."""
-        return any(f.kind == "blocked" for f in self.findings)
+        return any(f.kind == GuardKind.BLOCKED for f in self.findings)
 
     @property
     def ok(self) -> bool:
@@ -51,7 +51,10 @@ class GuardRefused(Invalid):
 
 
 def review(store: Store, persona: Persona, text: str, accounts: Sequence[Account]) -> Review:
-    """Check ``text`` for ``persona`` going to ``accounts``; nothing is changed."""
+    """Check ``text`` for ``persona`` going to ``accounts``; nothing is changed.
+
+    Raises ``GuardDamaged`` (a ``StoreError``) when the guard cannot read all its terms:
+    no review, no override, nothing queued until the damage is removed."""
     result = Review(persona, list(accounts), findings=store.guard.check(persona, text))
     for account in accounts:
         if account.persona_id != persona.id:
@@ -86,7 +89,8 @@ def queue(
 ) -> list[int]:
     """Put the draft in the outbox for ``accounts``; returns the new entries' ids.
 
-    Guard findings refuse unless ``override``; too-long and unusable targets always refuse."""
+    Guard findings refuse unless ``override``; too-long and unusable targets always refuse,
+    and so does a damaged guard (``GuardDamaged``), override or not."""
     persona = store.personas.get(draft.persona_id)
     result = review(store, persona, draft.text, accounts)
     if result.too_long or result.unusable or (result.findings and not override):

@@ -161,8 +161,8 @@ class SyncEngine:
 
     def _is_due(self, entry: OutboxEntry, now: float, retry_now: bool) -> bool:
         if entry.state == PostState.SENDING:
-            return entry.next_attempt <= now or owner_is_dead(entry.details.get("owner", ""))
-        if retry_now and entry.details.get("offline"):
+            return entry.next_attempt <= now or owner_is_dead(entry.owner)
+        if retry_now and entry.offline:
             return True
         return entry.next_attempt <= now
 
@@ -197,8 +197,8 @@ class SyncEngine:
         """One attempt at one entry; False when the account's queue must stop."""
         label = f"post {entry.draft_id} to {account.handle}"
         details = None
-        if "net" not in entry.details:  # chosen once, stored before the first attempt
-            details = {"net": network.prepare(entry.text, entry.idem_key)}
+        if entry.details is None:  # chosen once, stored before the first attempt
+            details = network.prepare(entry.text, entry.idem_key)
         take_over = entry.state == PostState.SENDING
         claimed = self.store.outbox.claim(
             entry, details, self.owner, take_over=take_over, offline_too=retry_now
@@ -257,7 +257,7 @@ class SyncEngine:
         policy = self.policy
         if isinstance(error, Unreachable):
             return policy.offline_delay * self.rng.uniform(0.5, 1.0)
-        backoff = min(policy.max_delay, policy.base_delay * 2 ** max(attempts - 1, 0))
+        backoff = min(policy.max_delay, policy.base_delay * 2.0 ** max(attempts - 1, 0))
         delay = backoff * self.rng.uniform(0.5, 1.0)
         if isinstance(error, RateLimited) and error.retry_after:
             delay = max(delay, error.retry_after)
@@ -274,14 +274,21 @@ class SyncEngine:
         with ThreadPoolExecutor(max_workers=self.policy.workers) as pool:
             for feed in feeds:
                 if feed.state == FeedState.ACTIVE:
-                    args = (report, personas[feed.persona_id], feed, say)
-                    pool.submit(_guarded, report, feed.url, self._refresh_feed, *args)
+                    persona = personas[feed.persona_id]
+                    pool.submit(
+                        _guarded, report, feed.url, self._refresh_feed, report, persona, feed, say
+                    )
             for account in accounts:
                 if not account.paused:
-                    args = (report, personas[account.persona_id], account, say)
-                    pool.submit(_guarded, report, account.handle, self._refresh_account, *args)
+                    persona = personas[account.persona_id]
+                    task = self._refresh_account
+                    pool.submit(
+                        _guarded, report, account.handle, task, report, persona, account, say
+                    )
 
-    def _refresh_feed(self, report: SyncReport, persona: Persona, feed: Feed, say: Progress):
+    def _refresh_feed(
+        self, report: SyncReport, persona: Persona, feed: Feed, say: Progress
+    ) -> None:
         label = f"{persona.name}: {feed.url}"
         say(f"fetching {feed.url}")
         try:
@@ -337,7 +344,7 @@ class SyncEngine:
 
 
 def _post(entry: OutboxEntry) -> Post:
-    return Post(text=entry.text, idem_key=entry.idem_key, details=entry.details.get("net", {}))
+    return Post(text=entry.text, idem_key=entry.idem_key, details=entry.details or {})
 
 
 def _guarded(report: SyncReport, label: str, task: Callable[..., None], *args: object) -> None:

@@ -1,13 +1,16 @@
 """personae's local store: one encrypted SQLite file per user. No network, no UI."""
 
 from personae.store.crypto import KdfParams
+from personae.store.drafts import MAX_DRAFT_CHARS
 from personae.store.errors import (
     Conflict,
+    GuardDamaged,
     Invalid,
     Locked,
     NotFound,
     SchemaTooNew,
     StoreBusy,
+    StoreDamaged,
     StoreError,
     StoreExists,
     StoreMissing,
@@ -36,6 +39,7 @@ from personae.store.personas import NAMED_COLOURS, colour_hex
 from personae.store.store import Store
 
 __all__ = [
+    "MAX_DRAFT_CHARS",
     "NAMED_COLOURS",
     "Account",
     "Conflict",
@@ -43,6 +47,7 @@ __all__ = [
     "Feed",
     "FeedState",
     "Finding",
+    "GuardDamaged",
     "GuardKind",
     "GuardTerm",
     "Invalid",
@@ -58,6 +63,7 @@ __all__ = [
     "SourceKind",
     "Store",
     "StoreBusy",
+    "StoreDamaged",
     "StoreError",
     "StoreExists",
     "StoreMissing",

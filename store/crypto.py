@@ -5,7 +5,8 @@ Hierarchy: passphrase --Argon2id--> key-encryption key (KEK) --wraps--> store ke
 
 Every value is sealed with AES-256-GCM under a fresh random 96-bit nonce, and with associated
 data naming its table, row, column and persona, so a ciphertext copied anywhere else fails to
-open. A sealed value on disk is ``nonce || ciphertext || tag``.
+open. A sealed value on disk is ``nonce || ciphertext || tag``; an absent one (NULL) never
+means "empty": empty values are sealed too, so a NULL is a deleted value, i.e. tampering.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import hashlib
 import hmac
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -21,11 +23,20 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
-from personae.store.errors import TamperedValue
+from personae.store.errors import StoreDamaged, TamperedValue
 
 NONCE_BYTES = 12
 KEY_BYTES = 32
 VERSION = b"personae/v1"
+
+# Bounds for Argon2id settings read from a store: the file is not trusted, and a changed
+# setting must not make unlocking hang, exhaust memory or crash. Generous: 64 MiB × 64
+# passes (~2.5 s here) is the most work a store may ask for.
+SALT_BYTES = (16, 64)
+MEMORY_KIB = (8 * 1024, 1024 * 1024)
+ITERATIONS = (1, 64)
+LANES = (1, 16)
+MAX_WORK_KIB = 64 * 1024 * 64  # memory × passes
 
 
 @dataclass(frozen=True)
@@ -34,8 +45,11 @@ class KdfParams:
 
     salt: bytes
     memory_kib: int = 64 * 1024
-    iterations: int = 8  # ~0.16 s with 64 MiB on this kind of machine
+    iterations: int = 8  # with 64 MiB and 4 lanes: 0.31–0.34 s on this 2-core machine
     lanes: int = 4
+
+    def __post_init__(self) -> None:
+        _check_bounds(self)
 
     @classmethod
     def fresh(cls, **overrides: int) -> KdfParams:
@@ -64,9 +78,35 @@ class KdfParams:
 
     @classmethod
     def from_json(cls, text: str) -> KdfParams:
-        fields = json.loads(text)
-        fields["salt"] = bytes.fromhex(fields["salt"])
-        return cls(**fields)
+        """Settings as stored; anything malformed or out of bounds is ``StoreDamaged``."""
+        try:
+            fields = json.loads(text)
+            if not isinstance(fields, dict) or set(fields) != {
+                "salt",
+                "memory_kib",
+                "iterations",
+                "lanes",
+            }:
+                raise ValueError("expected salt, memory_kib, iterations and lanes")
+            numbers = [fields[name] for name in ("memory_kib", "iterations", "lanes")]
+            if not all(type(n) is int for n in numbers) or not isinstance(fields["salt"], str):
+                raise ValueError("a setting has the wrong type")
+            return cls(bytes.fromhex(fields["salt"]), *numbers)
+        except (ValueError, TypeError, RecursionError) as error:  # JSONDecodeError is one
+            raise StoreDamaged(f"store settings damaged: key derivation ({error})") from None
+
+
+def _check_bounds(params: KdfParams) -> None:
+    def within(name: str, value: int, bounds: tuple[int, int]) -> None:
+        if not bounds[0] <= value <= bounds[1]:
+            raise ValueError(f"{name} {value} outside {bounds[0]}–{bounds[1]}")
+
+    within("salt length", len(params.salt), SALT_BYTES)
+    within("memory_kib", params.memory_kib, MEMORY_KIB)
+    within("iterations", params.iterations, ITERATIONS)
+    within("lanes", params.lanes, LANES)
+    if params.memory_kib * params.iterations > MAX_WORK_KIB:
+        raise ValueError(f"memory × iterations above {MAX_WORK_KIB} KiB")
 
 
 def new_key() -> bytes:
@@ -87,6 +127,13 @@ def unseal(key: AESGCM, blob: bytes, ad: bytes) -> bytes:
 
 def store_key_ad() -> bytes:
     return VERSION + b"|store-key"
+
+
+def key_check(kek: bytes) -> str:
+    """A value derived from the key-encryption key and stored beside the wrapped store key:
+    a passphrase that reproduces it is right, so a wrapped key that then fails to open was
+    changed on disk (tampering), not unlocked with a wrong passphrase."""
+    return hmac.new(kek, VERSION + b"|key-check", hashlib.sha256).hexdigest()
 
 
 def persona_key_ad(persona_id: int) -> bytes:
@@ -114,9 +161,9 @@ class PersonaCipher:
         return seal(self._aead, data, value_ad(table, row, column, self.persona_id))
 
     def unseal(self, table: str, row: int, column: str, blob: bytes | None) -> bytes:
-        """Open a value; an absent one (NULL) is empty. Raises ``TamperedValue``."""
+        """Open a value. Raises ``TamperedValue`` if it was changed, moved or deleted (NULL)."""
         if blob is None:
-            return b""
+            raise TamperedValue(table, row, column, self.persona_id)
         try:
             return unseal(self._aead, blob, value_ad(table, row, column, self.persona_id))
         except InvalidTag:
@@ -125,9 +172,13 @@ class PersonaCipher:
     def text(self, table: str, row: int, column: str, blob: bytes | None) -> str:
         return self.unseal(table, row, column, blob).decode("utf-8")
 
+    def field(self, table: str, row: Mapping[str, Any], column: str, sealed_as: str = "") -> str:
+        """The text of ``row[column]`` (a row as ``Store.rows`` gives it), sealed under
+        the column name ``sealed_as`` when that differs from the column's."""
+        return self.text(table, row["id"], sealed_as or column, row[column])
+
     def json(self, table: str, row: int, column: str, blob: bytes | None) -> Any:
-        data = self.unseal(table, row, column, blob)
-        return json.loads(data) if data else None
+        return json.loads(self.unseal(table, row, column, blob))
 
     def seal_json(self, table: str, row: int, column: str, value: Any) -> bytes:
         return self.seal(table, row, column, json.dumps(value, separators=(",", ":")))

@@ -19,6 +19,11 @@ class StoreUnreadable(StoreError):
     """The path exists but cannot be opened or is not a personae store."""
 
 
+class StoreDamaged(StoreUnreadable):
+    """The store's own settings or its wrapped key were changed on disk: "store key
+    damaged: …" or "store settings damaged: …". Never a wrong passphrase."""
+
+
 class StorePermissions(StoreError):
     """Group or others may read or write the store; the message names the chmod fix."""
 
@@ -72,6 +77,19 @@ KINDS = {
     "outbox": "outbox entry",
     "guard_terms": "guard term",
 }
+
+
+class GuardDamaged(StoreError):
+    """A guard term or account handle failed authentication: the guard cannot read itself,
+    so nothing may be queued until the damaged entry is removed."""
+
+    def __init__(self, problem: TamperedValue, persona: str) -> None:
+        self.problem, self.persona = problem, persona
+        what = KINDS.get(problem.table, problem.table)
+        super().__init__(
+            f"the publish guard is damaged: {what} {problem.row} of {persona} failed "
+            "authentication (changed on disk); nothing is queued until it is removed"
+        )
 
 
 class Invalid(StoreError, ValueError):

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import builtins
 import time
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from personae.store.errors import Conflict, Invalid, NotFound, TamperedValue
+from personae.store.errors import Conflict, Invalid, NotFound
 from personae.store.models import Feed, FeedState, Persona
 
 if TYPE_CHECKING:
-    from personae.store.store import Store
+    from personae.store.store import Row, Store
 
-SEALED = ("url", "etag", "last_modified", "last_error")
+TABLE = "feeds"
 
 
 def check_url(url: str) -> str:
@@ -24,7 +25,7 @@ def check_url(url: str) -> str:
 
 
 class Feeds:
-    TABLE = "feeds"
+    TABLE = TABLE
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -34,30 +35,28 @@ class Feeds:
         with self.store.write():
             if any(feed.url == url for feed in self.list(persona.id)):
                 raise Conflict(f"{persona.name} already reads {url}")
-            fid = self.store.next_id(self.TABLE)
+            fid = self.store.next_id(TABLE)
             cipher = self.store.cipher(persona.id)
-            self.store.db[self.TABLE].insert(
-                {
-                    "id": fid,
-                    "persona_id": persona.id,
-                    "created": time.time(),
-                    "state": FeedState.ACTIVE,
-                    "url": cipher.seal(self.TABLE, fid, "url", url),
-                }
-            )
+            row: dict[str, object] = {
+                "id": fid,
+                "persona_id": persona.id,
+                "created": time.time(),
+                "state": FeedState.ACTIVE,
+                "url": cipher.seal(TABLE, fid, "url", url),
+            }
+            for column in ("etag", "last_modified", "last_error"):
+                row[column] = cipher.seal(TABLE, fid, column, "")
+            self.store.insert(TABLE, row)
         return self.get(fid)
 
-    def list(self, persona_id: int | None = None) -> list[Feed]:
-        query, args = "select * from feeds", ()
-        if persona_id is not None:
-            query, args = query + " where persona_id = ?", (persona_id,)
-        feeds = []
-        for row in self.store.rows(query + " order by id", args):
-            try:
-                feeds.append(self._decode(row))
-            except TamperedValue as problem:
-                self.store.report(problem)
-        return feeds
+    def list(self, persona_id: int | None = None) -> builtins.list[Feed]:
+        if persona_id is None:
+            rows = self.store.rows("select * from feeds order by id")
+        else:
+            rows = self.store.rows(
+                "select * from feeds where persona_id = ? order by id", (persona_id,)
+            )
+        return self.store.decoded(rows, self._decode)
 
     def get(self, feed_id: int) -> Feed:
         rows = self.store.rows("select * from feeds where id = ?", (feed_id,))
@@ -73,8 +72,8 @@ class Feeds:
         raise NotFound(f"{persona.name} reads no feed {url!r}")
 
     def remove(self, feed: Feed) -> None:
+        """Remove the feed; its timeline items go with it (schema.py's trigger)."""
         with self.store.write() as conn:
-            conn.execute("delete from items where source = 'feed' and source_id = ?", (feed.id,))
             conn.execute("delete from feeds where id = ?", (feed.id,))
 
     def record_fetch(
@@ -89,28 +88,37 @@ class Feeds:
     ) -> Feed:
         """Remember what a fetch learned: validators, a moved URL, an error, a 410."""
         cipher = self.store.cipher(feed.persona_id)
-        changes: dict = {"checked": time.time(), "state": FeedState.GONE if gone else feed.state}
+        changes: dict[str, object] = {
+            "checked": time.time(),
+            "state": FeedState.GONE if gone else feed.state,
+        }
         values = {"etag": etag, "last_modified": last_modified, "url": url, "last_error": error}
         for column, value in values.items():
             if value is not None:
-                changes[column] = cipher.seal(self.TABLE, feed.id, column, value)
-        with self.store.write():
-            self.store.db[self.TABLE].update(feed.id, changes)
+                changes[column] = cipher.seal(TABLE, feed.id, column, value)
+        assignments = ", ".join(f"{column} = ?" for column in changes)
+        with self.store.write() as conn:
+            conn.execute(
+                f"update feeds set {assignments} where id = ?", (*changes.values(), feed.id)
+            )
         return self.get(feed.id)
 
-    def reactivate(self, feed: Feed) -> Feed:
+    def enable(self, feed: Feed) -> Feed:
+        """Fetch a feed again that was disabled (its server answered 410 Gone)."""
         with self.store.write() as conn:
             conn.execute("update feeds set state = ? where id = ?", (FeedState.ACTIVE, feed.id))
         return self.get(feed.id)
 
-    def _decode(self, row: dict) -> Feed:
+    def _decode(self, row: Row) -> Feed:
         cipher = self.store.cipher(row["persona_id"])
-        opened = {col: cipher.text(self.TABLE, row["id"], col, row[col]) for col in SEALED}
         return Feed(
             id=row["id"],
             persona_id=row["persona_id"],
+            url=cipher.field(TABLE, row, "url"),
+            etag=cipher.field(TABLE, row, "etag"),
+            last_modified=cipher.field(TABLE, row, "last_modified"),
             state=FeedState(row["state"]),
+            last_error=cipher.field(TABLE, row, "last_error"),
             checked=row["checked"],
             created=row["created"],
-            **opened,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class PostState(StrEnum):
@@ -69,6 +70,7 @@ class Account:
     paused: bool = False
     pause_reason: str = ""
     created: float = 0.0
+    verified: bool = True  # the server accepted its login; only then is its handle guarded
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,9 @@ class Draft:
 
 @dataclass(frozen=True)
 class OutboxEntry:
+    """One (post, account) in the outbox. ``details`` are the network's own, fixed before
+    the first attempt (None until then); the rest is the outbox's own control."""
+
     id: int
     draft_id: int
     persona_id: int
@@ -137,6 +142,9 @@ class OutboxEntry:
     created: float
     updated: float
     text: str = ""
-    details: dict = field(default_factory=dict)  # network-specific, e.g. a record key
+    details: dict[str, Any] | None = None  # network-specific, e.g. a Bluesky record key
     remote_id: str = ""
     last_error: str = ""
+    owner: str = ""  # "host:pid" of the process that claimed it while SENDING
+    offline: bool = False  # waits only because no server could be reached
+    reached: bool = False  # an attempt reached a server: it may be published already

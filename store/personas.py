@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import builtins
 import time
 import unicodedata
 from typing import TYPE_CHECKING
 
 import regex
 
-from personae.store.errors import Conflict, Invalid, NotFound, TamperedValue
+from personae.store.errors import Conflict, Invalid, NotFound
 from personae.store.models import Persona
 
 if TYPE_CHECKING:
-    from personae.store.store import Store
+    from personae.store.store import Row, Store
 
 # Colours a persona may take by name; any "#rrggbb" works too. Defaults go round this list.
 NAMED_COLOURS = {
@@ -28,8 +29,8 @@ NAMED_COLOURS = {
 }
 DEFAULT_GLYPHS = "●◆▲■★♦♣♠✚"
 MAX_SEND_DELAY = 24 * 3600
-# Tables that hold a persona's rows, in the order they can be deleted.
-OWNED_TABLES = ("outbox", "drafts", "items", "feeds", "accounts", "guard_terms")
+TABLE = "personas"
+COLUMNS = "id, created, position, send_delay, name, glyph, colour"
 
 
 def colour_hex(colour: str) -> str:
@@ -65,7 +66,7 @@ def name_key(name: str) -> str:
 
 
 class Personas:
-    TABLE = "personas"
+    TABLE = TABLE
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -87,48 +88,41 @@ class Personas:
             glyph = normalise_glyph(glyph) if glyph else DEFAULT_GLYPHS[count % 9]
             taken = {p.position for p in existing}
             position = next((n for n in range(1, 10) if n not in taken), None)
-            pid = self.store.next_id(self.TABLE)
+            delay = str(_check_delay(send_delay))
+            pid = self.store.next_id(TABLE)
             wrapped = self.store.new_persona_key(pid)
             cipher = self.store.cipher(pid)
-            self.store.db[self.TABLE].insert(
-                {
-                    "id": pid,
-                    "created": time.time(),
-                    "position": position,
-                    "send_delay": _check_delay(send_delay),
-                    "wrapped_key": wrapped,
-                    "name": cipher.seal(self.TABLE, pid, "name", name),
-                    "glyph": cipher.seal(self.TABLE, pid, "glyph", glyph),
-                    "colour": cipher.seal(self.TABLE, pid, "colour", colour),
-                }
-            )
+            values = {"name": name, "glyph": glyph, "colour": colour, "send_delay": delay}
+            row: dict[str, object] = {
+                "id": pid,
+                "created": time.time(),
+                "position": position,
+                "wrapped_key": wrapped,
+            }
+            for column, value in values.items():
+                row[column] = cipher.seal(TABLE, pid, column, value)
+            self.store.insert(TABLE, row)
         return self.get(pid)
 
-    def list(self) -> list[Persona]:
+    def list(self) -> builtins.list[Persona]:
         """Every persona that decrypts, by position (1–9 first), then by age."""
-        with self.store.read() as conn:
-            rows = conn.execute(
-                "select id, created, position, send_delay, name, glyph, colour from personas "
-                "order by position is null, position, id"
-            ).fetchall()
-            personas = []
-            for row in rows:
-                try:
-                    personas.append(self._decode(row))
-                except TamperedValue as problem:
-                    self.store.report(problem)
-            return personas
+        rows = self.store.rows(
+            f"select {COLUMNS} from personas order by position is null, position, id"
+        )
+        return self.store.decoded(rows, self._decode)
 
     def get(self, persona_id: int) -> Persona:
-        with self.store.read() as conn:
-            row = conn.execute(
-                "select id, created, position, send_delay, name, glyph, colour from personas "
-                "where id = ?",
-                (persona_id,),
-            ).fetchone()
-            if row is None:
-                raise NotFound(f"no persona with id {persona_id}")
-            return self._decode(row)
+        rows = self.store.rows(f"select {COLUMNS} from personas where id = ?", (persona_id,))
+        if not rows:
+            raise NotFound(f"no persona with id {persona_id}")
+        return self._decode(rows[0])
+
+    def names(self) -> dict[int, str]:
+        """Each persona's name by id; one that does not open is "persona N" (and reported)."""
+        names = {p.id: p.name for p in self.list()}
+        for (pid,) in self.store.conn.execute("select id from personas").fetchall():
+            names.setdefault(pid, f"persona {pid}")
+        return names
 
     def find(self, name: str) -> Persona:
         """The persona with this name (case-insensitive); a clear error names the others."""
@@ -160,11 +154,7 @@ class Personas:
         return self.get(persona.id)
 
     def set_send_delay(self, persona: Persona, seconds: int) -> Persona:
-        with self.store.write() as conn:
-            conn.execute(
-                "update personas set send_delay = ? where id = ?",
-                (_check_delay(seconds), persona.id),
-            )
+        self._set(persona.id, "send_delay", str(_check_delay(seconds)))
         return self.get(persona.id)
 
     def move(self, persona: Persona, position: int | None) -> Persona:
@@ -183,29 +173,27 @@ class Personas:
         return self.get(persona.id)
 
     def remove(self, persona: Persona) -> None:
-        """Delete the persona and everything it owns; its data key goes with it."""
+        """Delete the persona and everything it owns (schema.py's cascades); its data key
+        goes with it."""
         with self.store.write() as conn:
-            for table in OWNED_TABLES:
-                conn.execute(f"delete from {table} where persona_id = ?", (persona.id,))
             conn.execute("delete from personas where id = ?", (persona.id,))
         self.store.forget_persona(persona.id)
 
     def _set(self, persona_id: int, column: str, value: str) -> None:
         with self.store.write() as conn:
-            sealed = self.store.cipher(persona_id).seal(self.TABLE, persona_id, column, value)
+            sealed = self.store.cipher(persona_id).seal(TABLE, persona_id, column, value)
             conn.execute(f"update personas set {column} = ? where id = ?", (sealed, persona_id))
 
-    def _decode(self, row: tuple) -> Persona:
-        pid, created, position, send_delay, name, glyph, colour = row
-        cipher = self.store.cipher(pid)
+    def _decode(self, row: Row) -> Persona:
+        cipher = self.store.cipher(row["id"])
         return Persona(
-            id=pid,
-            name=cipher.text(self.TABLE, pid, "name", name),
-            glyph=cipher.text(self.TABLE, pid, "glyph", glyph),
-            colour=cipher.text(self.TABLE, pid, "colour", colour),
-            position=position,
-            send_delay=send_delay,
-            created=created,
+            id=row["id"],
+            name=cipher.field(TABLE, row, "name"),
+            glyph=cipher.field(TABLE, row, "glyph"),
+            colour=cipher.field(TABLE, row, "colour"),
+            position=row["position"],
+            send_delay=int(cipher.field(TABLE, row, "send_delay")),
+            created=row["created"],
         )
 
 

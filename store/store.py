@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import hmac
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import sqlite_utils
 from cryptography.exceptions import InvalidTag
@@ -16,6 +18,7 @@ from personae.store import files, schema
 from personae.store.crypto import (
     KdfParams,
     PersonaCipher,
+    key_check,
     new_key,
     persona_key_ad,
     seal,
@@ -26,6 +29,7 @@ from personae.store.errors import (
     Locked,
     NotFound,
     StoreBusy,
+    StoreDamaged,
     StoreExists,
     StoreUnreadable,
     TamperedValue,
@@ -33,6 +37,10 @@ from personae.store.errors import (
 )
 
 BUSY_TIMEOUT_MS = 15_000
+CHECKPOINT_TIMEOUT_MS = 2_000  # how long a passphrase change waits for readers to let go
+Row = dict[str, Any]
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class Store:
@@ -81,12 +89,10 @@ class Store:
             raise StoreExists(f"a store already exists at {store_dir}")
         files.create_private_file(path)
         store = cls(store_dir, _connect(path))
-        kdf = kdf or KdfParams.fresh()
-        store_key = new_key()
+        store._store_key = store_key = new_key()
+        store.migrate()
         with store.write():
-            schema.migrate(store.db)
-            store._save_store_key(store_key, kdf, passphrase)
-        store._store_key = store_key
+            store._save_store_key(store_key, kdf or KdfParams.fresh(), passphrase)
         files.tighten(store_dir)
         return store
 
@@ -100,9 +106,7 @@ class Store:
         store = cls(store_dir, _connect(files.db_path(store_dir), busy_timeout_ms))
         try:
             store.unlock(passphrase)
-            if schema.version(store.db) < schema.LATEST:
-                with store.write():
-                    schema.migrate(store.db)
+            store.migrate()
         except BaseException:
             store.close()
             raise
@@ -110,17 +114,29 @@ class Store:
         return store
 
     def unlock(self, passphrase: str) -> None:
-        """Derive the key-encryption key and unwrap the store key; wrong passphrase → error."""
+        """Derive the key-encryption key and unwrap the store key. A wrong passphrase is
+        ``WrongPassphrase``; a changed wrapped key or settings are ``StoreDamaged``."""
         with self.read():
             schema.refuse_newer(self.db)
             kdf = KdfParams.from_json(self._meta("kdf"))
-            wrapped = bytes.fromhex(self._meta("store_key"))
-        kek = AESGCM(kdf.derive(passphrase))
+            wrapped = self._meta("store_key")
+            check = self._meta_or_none("key_check")
+        kek = kdf.derive(passphrase)
+        if check is not None and not hmac.compare_digest(check, key_check(kek)):
+            raise WrongPassphrase("wrong passphrase for this store")
         try:
-            store_key = unseal(kek, wrapped, store_key_ad())
-        except InvalidTag:
-            raise WrongPassphrase("wrong passphrase for this store") from None
+            store_key = unseal(AESGCM(kek), bytes.fromhex(wrapped), store_key_ad())
+        except (InvalidTag, ValueError):
+            if check is None:  # a store from before key checks: cannot tell the two apart
+                raise WrongPassphrase("wrong passphrase for this store") from None
+            raise StoreDamaged(
+                "store key damaged: the passphrase is right but the wrapped store key was "
+                "changed on disk; restore the store from a backup"
+            ) from None
         self._store_key = store_key
+        if check is None:  # the first unlock since key checks: store one
+            with self.write():
+                self._set_meta("key_check", key_check(kek))
 
     def lock(self) -> None:
         """Drop every key from memory; the store stays open but reads and writes refuse."""
@@ -133,10 +149,36 @@ class Store:
         return self._store_key is not None
 
     def change_passphrase(self, new_passphrase: str, kdf: KdfParams | None = None) -> None:
-        """Rewrap the store key under a new passphrase. No row is re-encrypted."""
+        """Rewrap the store key under a new passphrase. No row is re-encrypted.
+
+        The old salt and wrapped key must not survive anywhere in the files: secure_delete
+        zeroes the space they leave in the database, and a truncating checkpoint empties the
+        WAL that still holds their old pages. (If another process is reading at that moment,
+        the WAL keeps them until the last connection closes: SQLite then checkpoints it and
+        removes it.)"""
         with self.write():
             key = self._require_store_key()
             self._save_store_key(key, kdf or KdfParams.fresh(), new_passphrase)
+        with self._lock:
+            self.conn.execute(f"pragma busy_timeout = {CHECKPOINT_TIMEOUT_MS}")
+            try:
+                self.conn.execute("pragma wal_checkpoint(truncate)").fetchone()
+            finally:
+                self.conn.execute(f"pragma busy_timeout = {self.busy_timeout_ms}")
+
+    def migrate(self) -> None:
+        """Bring an older schema up to date, in one transaction. Tables are rebuilt with
+        foreign keys off (SQLite's documented way); their integrity is checked before commit."""
+        with self.read():
+            if schema.version(self.db) >= schema.LATEST:
+                return
+        with self._lock:
+            self.conn.execute("pragma foreign_keys = off")
+            try:
+                with self.write():
+                    schema.migrate(self.db, keys=self)
+            finally:
+                self.conn.execute("pragma foreign_keys = on")
 
     def close(self) -> None:
         with self._lock:
@@ -166,12 +208,30 @@ class Store:
                 raise
             self.conn.execute("COMMIT")
 
-    def rows(self, query: str, args: tuple = ()) -> list[dict]:
+    def rows(self, query: str, args: Iterable[object] = ()) -> list[Row]:
         """Run a query; each row as a dict of column name to value."""
         with self.read() as conn:
-            cursor = conn.execute(query, args)
+            cursor = conn.execute(query, tuple(args))
             names = [d[0] for d in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def insert(self, table: str, values: dict[str, object]) -> None:
+        """Insert one row; call inside ``write()``."""
+        marks = ", ".join("?" * len(values))
+        self.conn.execute(
+            f"insert into {table} ({', '.join(values)}) values ({marks})", tuple(values.values())
+        )
+
+    def decoded(self, rows: Iterable[R], decode: Callable[[R], T]) -> list[T]:
+        """Each row decoded; a row that fails authentication is reported and skipped, and
+        the rest keep working (the store's one rule for damaged rows)."""
+        out = []
+        for row in rows:
+            try:
+                out.append(decode(row))
+            except TamperedValue as problem:
+                self.report(problem)
+        return out
 
     def next_id(self, table: str) -> int:
         """The id of the next row; call inside ``write()`` so no other process takes it.
@@ -229,17 +289,29 @@ class Store:
         return self._store_key
 
     def _meta(self, key: str) -> str:
-        row = self.conn.execute("select value from meta where key = ?", (key,)).fetchone()
-        if row is None:
+        value = self._meta_or_none(key)
+        if value is None:
             raise StoreUnreadable(f"{self.dir} is not a complete personae store (no {key})")
-        return row[0]
+        return value
+
+    def _meta_or_none(self, key: str) -> str | None:
+        row = self.conn.execute("select value from meta where key = ?", (key,)).fetchone()
+        if row is not None and not isinstance(row[0], str):
+            raise StoreDamaged(f"store settings damaged: {key} is not text")
+        return None if row is None else row[0]
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "insert into meta (key, value) values (?, ?) "
+            "on conflict (key) do update set value = excluded.value",
+            (key, value),
+        )
 
     def _save_store_key(self, store_key: bytes, kdf: KdfParams, passphrase: str) -> None:
-        kek = AESGCM(kdf.derive(passphrase))
-        wrapped = seal(kek, store_key, store_key_ad())
-        meta = self.db["meta"]
-        meta.upsert({"key": "kdf", "value": kdf.to_json()}, pk="key")
-        meta.upsert({"key": "store_key", "value": wrapped.hex()}, pk="key")
+        kek = kdf.derive(passphrase)
+        self._set_meta("kdf", kdf.to_json())
+        self._set_meta("store_key", seal(AESGCM(kek), store_key, store_key_ad()).hex())
+        self._set_meta("key_check", key_check(kek))
 
 
 def _connect(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
@@ -251,6 +323,9 @@ def _connect(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Conn
         conn.execute("pragma journal_mode = wal")
         conn.execute("pragma synchronous = normal")
         conn.execute("pragma foreign_keys = on")
+        # Deleted content is overwritten with zeros, so an old wrapped key, a deleted draft or
+        # a removed secret does not linger in free pages.
+        conn.execute("pragma secure_delete = on")
         # Sorts and temporary tables stay in memory: nothing decrypted or not reaches /tmp.
         conn.execute("pragma temp_store = memory")
         conn.execute("select count(*) from sqlite_master").fetchone()

@@ -10,13 +10,14 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from personae.store.errors import TamperedValue
 from personae.store.models import Item, NewItem, SourceKind
 
 if TYPE_CHECKING:
     from personae.store.store import Store
 
 TABLE = "items"
+# A row as selected by COLUMNS: plain tuples, the hot path's cheapest shape.
+ItemRow = tuple[int, int, str, int, float, int, bytes]
 COLUMNS = "id, persona_id, source, source_id, created, read, body"
 _encode_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 _decode_json = json.JSONDecoder().decode  # from str: skips json.loads' encoding sniffing
@@ -31,7 +32,9 @@ class Timeline:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def add(self, persona_id: int, source: str, source_id: int, items: Iterable[NewItem]) -> int:
+    def add(
+        self, persona_id: int, source: SourceKind | str, source_id: int, items: Iterable[NewItem]
+    ) -> int:
         """Store new items from one source; ones already stored (same remote id) are skipped.
 
         Returns how many were new."""
@@ -60,7 +63,7 @@ class Timeline:
             # The hot path of a big feed: plain executemany, without sqlite-utils' per-value
             # conversions (it costs ~40% of an ingest); duplicates are ignored by remote_tag.
             conn.executemany(INSERT, rows)
-            return conn.total_changes - before
+            return int(conn.total_changes - before)
 
     def index(self, persona_id: int) -> list[tuple[int, bool]]:
         """(id, read) of every item of the persona, newest first; nothing is decrypted."""
@@ -106,7 +109,7 @@ class Timeline:
         if unread_only:
             query += " and read = 0"
         with self.store.read() as conn:
-            return conn.execute(query, (persona_id,)).fetchone()[0]
+            return int(conn.execute(query, (persona_id,)).fetchone()[0])
 
     def mark_read(self, ids: Iterable[int], read: bool = True) -> None:
         with self.store.write() as conn:
@@ -118,16 +121,10 @@ class Timeline:
         with self.store.write() as conn:
             conn.execute("update items set read = 1 where persona_id = ?", (persona_id,))
 
-    def _decode_all(self, rows: list[tuple]) -> list[Item]:
-        items = []
-        for row in rows:
-            try:
-                items.append(self._decode(row))
-            except TamperedValue as problem:
-                self.store.report(problem)
-        return items
+    def _decode_all(self, rows: list[ItemRow]) -> list[Item]:
+        return self.store.decoded(rows, self._decode)
 
-    def _decode(self, row: tuple) -> Item:
+    def _decode(self, row: ItemRow) -> Item:
         item_id, persona_id, source, source_id, created, read, body = row
         cipher = self.store.cipher(persona_id)
         author, title, text, url, remote_id = _decode_json(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from personae.store import Conflict, NewItem
+from personae.store import MAX_DRAFT_CHARS, Conflict, FeedState, Invalid, NewItem, SourceKind
 
 
 def test_autosave_overwrites_the_same_draft(store, work) -> None:
@@ -51,3 +51,45 @@ def test_timelines_of_two_personas_never_mix(store, work, family) -> None:
     store.timeline.add(family.id, "feed", 2, [NewItem("f", 2, text="cookie photo")])
     assert [i.text for i in store.timeline.iterate(work.id)] == ["release notes"]
     assert [i.text for i in store.timeline.iterate(family.id)] == ["cookie photo"]
+
+
+def test_a_draft_at_the_limit_is_kept_and_one_character_more_is_refused(store, work) -> None:
+    at_limit = store.drafts.save(work.id, "x" * MAX_DRAFT_CHARS)
+    assert len(store.drafts.get(at_limit.id).text) == MAX_DRAFT_CHARS == 100_000
+    with pytest.raises(Invalid) as refused:
+        store.drafts.save(work.id, "y" * (MAX_DRAFT_CHARS + 1))
+    assert str(refused.value) == ("a draft is at most 100,000 characters; this one has 100,001")
+    with pytest.raises(Invalid):  # an autosave that grows past the limit changes nothing
+        store.drafts.save(work.id, "z" * (MAX_DRAFT_CHARS + 1), draft_id=at_limit.id)
+    assert [len(d.text) for d in store.drafts.list(work.id)] == [MAX_DRAFT_CHARS]
+
+
+def test_drafts_are_saved_without_escape_sequences_or_control_characters(store, work) -> None:
+    scripted = "x \x1b]0;TITLE\x07 \x1b]52;c;aGk=\x07 \x1b[2J\x1b[Hdone\r\x00\nline two\tend"
+    draft = store.drafts.save(work.id, scripted)
+    assert draft.text == "x   done\nline two\tend"
+    assert store.drafts.list(work.id)[0].text == "x   done\nline two\tend"
+
+
+def test_removing_a_draft_removes_its_sent_history(store, work) -> None:
+    account = store.accounts.add(work, "local", "dan@acme", "/srv/a")
+    draft = store.drafts.save(work.id, "posted", [account.id])
+    (entry,) = store.outbox.enqueue(draft, [account])
+    store.outbox.mark_sent(store.outbox.claim(store.outbox.get(entry), owner="me"), "r")
+    store.drafts.remove(store.drafts.get(draft.id))
+    assert store.outbox.list() == []
+
+
+def test_removing_a_feed_removes_the_items_it_brought(store, family) -> None:
+    feed = store.feeds.add(family, "https://cookies.example/feed.xml")
+    other = store.feeds.add(family, "https://other.example/feed.xml")
+    store.timeline.add(family.id, SourceKind.FEED, feed.id, [NewItem("a", 1, text="gone")])
+    store.timeline.add(family.id, SourceKind.FEED, other.id, [NewItem("b", 2, text="kept")])
+    store.feeds.remove(feed)
+    assert [i.text for i in store.timeline.iterate(family.id)] == ["kept"]
+
+
+def test_a_feed_gone_410_is_enabled_again(store, family) -> None:
+    feed = store.feeds.record_fetch(store.feeds.add(family, "https://x.example/f"), gone=True)
+    assert feed.state == FeedState.GONE
+    assert store.feeds.enable(feed).state == FeedState.ACTIVE

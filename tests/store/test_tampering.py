@@ -4,14 +4,7 @@ and skipped; everything else keeps working."""
 from __future__ import annotations
 
 from personae.store import NewItem, TamperedValue
-
-
-def corrupt(store, table: str, column: str, row: int) -> None:
-    blob = bytearray(
-        store.conn.execute(f"select {column} from {table} where id = ?", (row,)).fetchone()[0]
-    )
-    blob[-1] ^= 0xFF
-    store.conn.execute(f"update {table} set {column} = ? where id = ?", (bytes(blob), row))
+from tests.store.damage import corrupt
 
 
 def test_a_tampered_timeline_item_is_skipped_and_reported(store, family) -> None:

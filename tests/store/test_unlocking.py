@@ -5,17 +5,18 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-import sqlite_utils
 
 from personae.store import (
     KdfParams,
     Locked,
     SchemaTooNew,
     Store,
+    StoreDamaged,
     StoreExists,
     StoreMissing,
     StoreUnreadable,
     WrongPassphrase,
+    files,
     schema,
 )
 from personae.store.files import db_path
@@ -68,7 +69,7 @@ def test_changing_the_passphrase_rewraps_one_key_and_reencrypts_no_row(
         t: rows for t, rows in before.items() if t != "meta"
     }
     changed = set(before["meta"]) ^ set(after["meta"])
-    assert {row[0] for row in changed} == {"kdf", "store_key"}
+    assert {row[0] for row in changed} == {"kdf", "store_key", "key_check"}
     with pytest.raises(WrongPassphrase):
         Store.open(store_dir, PASSPHRASE)
     reopened = Store.open(store_dir, "a brand new passphrase")
@@ -118,41 +119,98 @@ def test_a_store_from_a_newer_personae_is_refused(store, store_dir) -> None:
     assert snapshot(store_dir) == before
 
 
-def columns(db: sqlite_utils.Database) -> dict[str, tuple[list[str], list[str]]]:
-    """Each table's columns and indexes."""
-    return {
-        t.name: (sorted(c.name for c in t.columns), sorted(i.name for i in t.indexes))
-        for t in db.tables
-    }
+def set_meta(store_dir, key: str, value: str) -> None:
+    conn = sqlite3.connect(db_path(store_dir))
+    conn.execute("update meta set value = ? where key = ?", (value, key))
+    conn.commit()
+    conn.close()
 
 
-def downgrade_to_first_schema(store_dir) -> None:
-    """Make a store look exactly as the first release wrote it: drop what later
-    migrations added, and say schema version 1."""
-    db = sqlite_utils.Database(db_path(store_dir))
-    db["accounts"].transform(drop={"paused", "pause_reason", "cursor"})
-    db["feeds"].transform(drop={"state", "last_error", "checked"})
-    db.execute("drop index if exists idx_items_persona_id_read")
-    db.execute("drop index if exists idx_items_persona_id_created_id_read")
-    db["items"].create_index(["persona_id", "created", "id"])
-    db["meta"].upsert({"key": "schema_version", "value": "1"}, pk="key")
-    first = sqlite_utils.Database(memory=True)
-    schema.migrate(first, upto=1)
-    assert columns(db) == columns(first), "the downgrade must match schema 1 exactly"
-    db.close()
+def meta(store_dir, key: str) -> str:
+    conn = sqlite3.connect(db_path(store_dir))
+    value = conn.execute("select value from meta where key = ?", (key,)).fetchone()[0]
+    conn.close()
+    return value
 
 
-def test_a_store_of_the_first_schema_is_migrated_in_place(store, store_dir, work) -> None:
-    account = store.accounts.add(work, "local", "me", "/srv/target", "s3cret")
-    feed = store.feeds.add(work, "https://example.org/feed.xml")
-    store.drafts.save(work.id, "written under schema 1", [account.id])
+# -- a tampered store key is tampering, not a wrong passphrase (issue 9, item 4) -----------
+
+
+def test_a_changed_wrapped_store_key_is_reported_as_damage_not_a_wrong_passphrase(
+    store, store_dir
+) -> None:
     store.close()
-    downgrade_to_first_schema(store_dir)
+    wrapped = meta(store_dir, "store_key")
+    set_meta(store_dir, "store_key", wrapped[:-2] + ("00" if wrapped[-2:] != "00" else "11"))
+    with pytest.raises(StoreDamaged, match="store key damaged"):
+        Store.open(store_dir, PASSPHRASE)
+    with pytest.raises(WrongPassphrase):  # a wrong passphrase is still told as such
+        Store.open(store_dir, "not the passphrase")
 
-    migrated = Store.open(store_dir, PASSPHRASE)
-    assert schema.version(migrated.db) == schema.LATEST
-    assert migrated.accounts.get(account.id).secret == "s3cret"
-    assert migrated.accounts.get(account.id).paused is False
-    assert migrated.feeds.get(feed.id).state == "active"
-    assert migrated.drafts.list(work.id)[0].text == "written under schema 1"
-    migrated.close()
+
+def test_a_wrapped_store_key_that_is_not_even_hex_is_damage(store, store_dir) -> None:
+    store.close()
+    set_meta(store_dir, "store_key", "zz-not-a-key")
+    with pytest.raises(StoreDamaged, match="store key damaged"):
+        Store.open(store_dir, PASSPHRASE)
+
+
+# -- old passphrases stay dead (issue 9, item 5) -----------------------------------------
+
+
+def test_after_a_passphrase_change_the_files_hold_neither_old_salt_nor_old_wrapped_key(
+    store, store_dir, work
+) -> None:
+    store.drafts.save(work.id, "written before the change")
+    old_salt = KdfParams.from_json(meta(store_dir, "kdf")).salt.hex()
+    old_wrapped = meta(store_dir, "store_key")
+    store.change_passphrase("a brand new passphrase", kdf=KdfParams.cheap())
+    store.drafts.save(work.id, "written after the change")  # the WAL is in use again
+    for path in files.store_files(store_dir):
+        data = path.read_bytes()
+        assert old_salt.encode() not in data, path.name
+        assert old_wrapped.encode() not in data, path.name
+        assert old_wrapped[:32].encode() not in data, path.name
+    store.close()
+    assert old_salt.encode() not in db_path(store_dir).read_bytes()
+    assert Store.open(store_dir, "a brand new passphrase").drafts.list(work.id)
+
+
+# -- untrusted key-derivation settings (issue 9, item 6) ---------------------------------
+
+DAMAGED_SETTINGS = {
+    "not json": "{salt: nope",
+    "a list": "[1, 2, 3]",
+    "missing lanes": '{"salt": "00112233445566778899aabbccddeeff", "memory_kib": 8192,'
+    ' "iterations": 1}',
+    "salt not hex": '{"salt": "xyz", "memory_kib": 8192, "iterations": 1, "lanes": 1}',
+    "salt too short": '{"salt": "00", "memory_kib": 8192, "iterations": 1, "lanes": 1}',
+    "absurd memory": '{"salt": "00112233445566778899aabbccddeeff", "memory_kib": 1e15,'
+    ' "iterations": 1, "lanes": 1}',
+    "huge memory": '{"salt": "00112233445566778899aabbccddeeff", "memory_kib": 137438953472,'
+    ' "iterations": 1, "lanes": 1}',
+    "endless passes": '{"salt": "00112233445566778899aabbccddeeff", "memory_kib": 65536,'
+    ' "iterations": 100000000, "lanes": 4}',
+    "too much work": '{"salt": "00112233445566778899aabbccddeeff", "memory_kib": 1048576,'
+    ' "iterations": 64, "lanes": 4}',
+    "no lanes": '{"salt": "00112233445566778899aabbccddeeff", "memory_kib": 8192,'
+    ' "iterations": 1, "lanes": 0}',
+    "text for a number": '{"salt": "00112233445566778899aabbccddeeff", "memory_kib": "8192",'
+    ' "iterations": 1, "lanes": 1}',
+    "deep nesting": "[" * 100_000 + "]" * 100_000,
+}
+
+
+@pytest.mark.parametrize("settings", DAMAGED_SETTINGS.values(), ids=DAMAGED_SETTINGS.keys())
+def test_damaged_key_derivation_settings_are_one_clear_line(store, store_dir, settings) -> None:
+    store.close()
+    set_meta(store_dir, "kdf", settings)
+    with pytest.raises(StoreDamaged) as refused:
+        Store.open(store_dir, PASSPHRASE)
+    message = str(refused.value)
+    assert message.startswith("store settings damaged: ") and "\n" not in message
+
+
+def test_the_default_settings_are_within_the_bounds_and_the_cheap_ones_too() -> None:
+    for params in (KdfParams.fresh(), KdfParams.cheap()):
+        assert KdfParams.from_json(params.to_json()) == params

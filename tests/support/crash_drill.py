@@ -117,10 +117,15 @@ def _start(role: str, store_dir: Path, stderr: int = subprocess.DEVNULL) -> subp
 
 def _sending(store_dir: Path) -> int:
     """1 when an entry is claimed mid-publish right now (the kill lands in the worst place)."""
+    from personae.store import PostState
+
     with sqlite3.connect(f"file:{db_path(store_dir)}?mode=ro", uri=True) as conn:
         conn.execute("pragma busy_timeout = 5000")
         return int(
-            conn.execute("select count(*) from outbox where state='sending'").fetchone()[0] > 0
+            conn.execute(
+                "select count(*) from outbox where state = ?", (PostState.SENDING,)
+            ).fetchone()[0]
+            > 0
         )
 
 
@@ -135,7 +140,7 @@ def _finish(store_dir: Path) -> None:
 
 
 def _count(result, store_dir, texts, confirmed, pds, account, double) -> None:
-    from personae.store import Store
+    from personae.store import PostState, Store
 
     published = collections.Counter(_bluesky_texts(pds, account))
     published.update(_mastodon_texts(double))
@@ -148,7 +153,9 @@ def _count(result, store_dir, texts, confirmed, pds, account, double) -> None:
     store = Store.open(store_dir, PASSPHRASE)
     try:
         result.not_sent = [
-            f"{e.id} {e.state} {e.last_error}" for e in store.outbox.list() if e.state != "sent"
+            f"{e.id} {e.state} {e.last_error}"
+            for e in store.outbox.list()
+            if e.state != PostState.SENT
         ]
         present = {d.id for d in store.drafts.list(1)}
         result.drafts_lost = len(confirmed - present)

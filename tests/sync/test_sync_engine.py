@@ -31,7 +31,7 @@ def test_offline_everything_stays_queued_and_goes_out_once_when_the_network_retu
     report = engine.run(work.id)
     assert report.offline and report.lines()[0].startswith("offline")
     entry = store.outbox.get(entries[0].id)
-    assert (entry.state, entry.attempts, entry.details["offline"]) == (PostState.QUEUED, 0, True)
+    assert (entry.state, entry.attempts, entry.offline) == (PostState.QUEUED, 0, True)
     assert engine.run(work.id).offline  # still offline: still queued, still not counted
     assert store.outbox.get(entries[0].id).attempts == 0
 
