@@ -50,4 +50,6 @@ def add_account(
         handle, session = verified.handle or handle, verified.session
     if not handle:
         raise Invalid("an account needs a handle")
-    return store.accounts.add(persona, network.name, handle, server, secret, session)
+    return store.accounts.add(
+        persona, network.name, handle, server, secret, session, verified=verify
+    )

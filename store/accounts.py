@@ -111,10 +111,12 @@ class Accounts:
             for draft_id in affected:
                 self.store.outbox.settle(draft_id)
 
-    def mark_verified(self, account: Account) -> Account:
-        """The server accepted this account's login: its handle becomes a guard term."""
+    def mark_verified(self, account: Account, handle: str = "") -> Account:
+        """The server accepted this account's login: its handle — the one the server named,
+        when given — becomes a guard term."""
         cipher = self.store.cipher(account.persona_id)
-        sealed = cipher.seal(TABLE, account.id, handle_column(True), account.handle)
+        handle = handle.strip() or account.handle
+        sealed = cipher.seal(TABLE, account.id, handle_column(True), handle)
         with self.store.write() as conn:
             conn.execute(
                 "update accounts set verified = 1, handle = ? where id = ?", (sealed, account.id)

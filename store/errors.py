@@ -88,7 +88,8 @@ class GuardDamaged(StoreError):
         what = KINDS.get(problem.table, problem.table)
         super().__init__(
             f"the publish guard is damaged: {what} {problem.row} of {persona} failed "
-            "authentication (changed on disk); nothing is queued until it is removed"
+            "authentication (changed on disk); nothing is queued until it is removed "
+            "('personae guard repair')"
         )
 
 

@@ -45,7 +45,7 @@ class Finding:
             if self.kind == GuardKind.BLOCKED
             else f"belongs to {self.persona}"
         )
-        if self.found and fold(self.found) != fold(self.term):
+        if self.found and fold(self.found).lstrip("@") != fold(self.term).lstrip("@"):
             return f"'{self.found}' looks like '{self.term}', which {whose}"
         return f"'{self.term}' {whose}"
 

@@ -196,6 +196,13 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("persona")
     remove.add_argument("term")
     _yes(remove)
+    _yes(
+        gsub.add_parser(
+            "repair",
+            help="remove the guard terms and accounts that fail authentication, so "
+            "posting works again (add them back afterwards)",
+        )
+    )
 
     sub.add_parser(
         "passwd",

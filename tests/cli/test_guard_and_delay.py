@@ -74,3 +74,23 @@ def test_sync_without_a_server_says_so_plainly_and_keeps_the_post_queued(two: Cl
     assert "Traceback" not in synced.err
     entry = two.ok("outbox", "--json").json()[0]
     assert (entry["state"], entry["attempts"]) == ("queued", 0)
+
+
+def test_a_damaged_guard_refuses_every_post_until_repaired(two: Cli) -> None:
+    """A guard term changed on disk must never be skipped silently: nothing is queued, the
+    message names whose term it was and the repair; `guard repair` removes it."""
+    import sqlite3
+
+    two.ok("guard", "add", "Work", "own", "#acme")
+    with sqlite3.connect(two.store_dir / "personae.db") as db:
+        db.execute("update guard_terms set term = zeroblob(40)")
+    refused = two.fails("post", "Family", "Cookie day!")
+    assert "guard is damaged" in refused.err and "of Work" in refused.err
+    assert "personae guard repair" in refused.err
+    assert two.ok("outbox", "--json").json() == []
+
+    assert "needs --yes" in two.fails("guard", "repair").err
+    repaired = two.ok("guard", "repair", "--yes")
+    assert "removed damaged guard term 1 of Work" in repaired.err
+    two.ok("post", "Family", "Cookie day!")
+    assert len(two.ok("outbox", "--json").json()) == 1

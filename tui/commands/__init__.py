@@ -59,6 +59,7 @@ HANDLERS: dict[tuple[str, str | None], Handler] = {
     ("guard", "add"): guard.add,
     ("guard", "list"): guard.listing,
     ("guard", "rm"): guard.remove,
+    ("guard", "repair"): guard.repair,
     ("passwd", None): store_admin.passwd,
 }
 

@@ -105,5 +105,6 @@ def login(store: Store, args: argparse.Namespace) -> int:
     store.accounts.set_secret(account, secret)
     store.accounts.set_session(account, verified.session)
     store.accounts.resume(account)
+    account = store.accounts.mark_verified(account, verified.handle)
     say(f"{account.handle} verified; publishing resumed")
     return 0

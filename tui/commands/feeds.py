@@ -57,6 +57,6 @@ def remove(store: Store, args: argparse.Namespace) -> int:
 def enable(store: Store, args: argparse.Namespace) -> int:
     """Read a feed again that was disabled (it answered 410 Gone) from the next sync on."""
     persona = store.personas.find(args.persona)
-    feed = store.feeds.reactivate(store.feeds.find(persona, args.url))
+    feed = store.feeds.enable(store.feeds.find(persona, args.url))
     say(f"{persona.name} reads {feed.url} again from the next sync")
     return 0

@@ -1,4 +1,4 @@
-"""``personae guard add|list|rm``: the terms a persona owns or must never post."""
+"""``personae guard add|list|rm|repair``: the terms a persona owns or must never post."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 from dataclasses import asdict
 
 from personae.store import Store
+from personae.store.errors import KINDS
 from personae.tui.commands.opening import persona_scope
 from personae.tui.commands.prompts import confirm
 from personae.tui.output import print_json, print_table, say
@@ -35,4 +36,19 @@ def remove(store: Store, args: argparse.Namespace) -> int:
     confirm("guard rm", question, yes=args.yes)
     store.guard.remove(persona, args.term)
     say(f"{persona.name}: removed {args.term!r}")
+    return 0
+
+
+def repair(store: Store, args: argparse.Namespace) -> int:
+    """A damaged guard refuses every post; this removes what fails authentication and
+    names each removal, so the user knows what to add back."""
+    question = "Remove every guard term and account that fails authentication?"
+    confirm("guard repair", question, yes=args.yes)
+    names = {p.id: p.name for p in store.personas.list()}
+    removed = store.guard.remove_damaged()
+    for problem in removed:
+        what = KINDS.get(problem.table, problem.table)
+        whose = names.get(problem.persona_id, f"persona {problem.persona_id}")
+        say(f"removed damaged {what} {problem.row} of {whose}")
+    say(f"the guard reads itself again ({len(removed)} removed); add back what you need")
     return 0

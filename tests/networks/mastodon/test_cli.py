@@ -122,3 +122,26 @@ def test_oauth_is_refused_for_other_networks_and_a_handle_is_otherwise_needed(tm
     assert "for Mastodon" in cli.fails("account", "add", "Work", "local", "--server", "/x",
                                        "--oauth").err  # fmt: skip
     assert "--handle" in cli.fails("account", "add", "Work", "local", "--server", "/x").err
+
+
+def test_a_handle_saved_unverified_becomes_a_guard_term_only_once_verified(double, personae):
+    """`--handle me --no-verify` must not make the word "me" another persona's; the login
+    that verifies it stores the server's own handle, which then is guarded."""
+    personae("persona", "add", "Work")
+    personae("persona", "add", "Family")
+    added = personae(
+        "account", "add", "Work", "mastodon", "--handle", "me", "--server", double.url,
+        "--no-verify", stdin="alice_token\n",
+    )  # fmt: skip
+    assert added.code == 0, added.err
+    personae("account", "add", "Family", "local", "--handle", "fam", "--server", "/tmp/x")
+    before = personae("post", "Family", "Tell me about it @alice@127.0.0.1")
+    assert before.code == 0, before.err  # neither "me" nor the unverified handle is Work's yet
+
+    login = personae("account", "login", "Work", "me", stdin="alice_token\n")
+    assert login.code == 0, login.err
+    assert "@alice@127.0.0.1 verified" in login.err
+    after = personae("post", "Family", "Thanks @alice@127.0.0.1!")
+    assert after.code == 1
+    assert "'@alice@127.0.0.1' belongs to Work" in after.err
+    assert "'me'" not in after.err
