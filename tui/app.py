@@ -14,7 +14,6 @@ import signal
 import socket
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +27,7 @@ from personae.store import Account, NotFound, Persona, Store, StoreError, Tamper
 from personae.store.text import one_line
 from personae.tui.config import Config
 from personae.tui.config import load as load_config
+from personae.tui.unlocking import Indexes, Opener, first_persona, read_ahead
 from personae.tui.widgets.header import Identity, IdentityHeader
 
 if TYPE_CHECKING:
@@ -37,11 +37,9 @@ if TYPE_CHECKING:
     from personae.tui.screens.main import MainScreen
     from personae.tui.screens.personas import PersonasScreen
     from personae.tui.screens.unlock import FirstRunScreen, UnlockScreen
-    from personae.tui.widgets.timeline import Index
 
 PUBLISH_TICK = 2.0  # seconds between looks at the outbox for posts that are due
 WARM_AFTER = 0.3  # seconds after a persona is shown before the others' indexes are read
-Indexes = dict[int, "Index"]  # persona -> timeline ids, read marks
 
 
 def _switch_bindings() -> list[Binding]:
@@ -98,7 +96,7 @@ class PersonaeApp(App[object]):
         self.terminal_title = "personae"
         self.main: MainScreen | None = None
         self.publishing = False
-        self._ahead: tuple[str, Future[tuple[Store, Indexes]]] | None = None
+        self.opener = Opener(store_dir)
 
     # -- start --------------------------------------------------------------------------------
 
@@ -119,60 +117,19 @@ class PersonaeApp(App[object]):
 
     def _apply_config(self) -> None:
         """The keymap, and a warning for anything in config.toml that was not used."""
-        config = self.config
-        problems = [config.problem] if config.problem else []
-        if config.keymap:
-            from personae.tui.keymap import unknown
+        problems = [self.config.problem] if self.config.problem else []
+        if self.config.keymap:
+            from personae.tui.keymap import unknown_ids_problem
 
-            self.set_keymap(config.keymap)
-            ids = unknown(config.keymap)
-            if ids:
-                names = ", ".join(repr(one_line(i, 40)) for i in ids)
-                problems.append(f"[keymap] names no binding: {names} (see ? for the keys)")
-        for problem in problems:
+            self.set_keymap(self.config.keymap)
+            problems.append(unknown_ids_problem(self.config.keymap))
+        for problem in filter(None, problems):
             self.notify(problem, severity="warning", timeout=10, markup=False)
 
-    def first_persona(self, personas: list[Persona]) -> Persona | None:
-        """The persona to show on unlocking: the one shown before locking, else the first."""
-        return next((p for p in personas if p.id == self.remembered_id), None) or next(
-            iter(personas), None
-        )
-
     def open_ahead(self) -> None:
-        """When the passphrase came with the command (PERSONAE_PASSPHRASE or a file), start
-        unlocking at once, in a thread: key derivation and the first reads of the store run
-        while the terminal and the first screen start up."""
-        store_dir, secret = self.store_dir, self.given
-        if secret is None or store_dir is None or self.store is not None:
-            return
-        if not files.db_path(store_dir).exists():
-            return
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="personae-unlock")
-        self._ahead = (secret, pool.submit(self._open, store_dir, secret))
-        pool.shutdown(wait=False)
-
-    def opened(self, store_dir: Path, secret: str) -> tuple[Store, Indexes]:
-        """The store unlocked with ``secret`` and its first index: the unlocking started
-        ahead if it was for this passphrase, else done now, in the calling thread."""
-        ahead, self._ahead = self._ahead, None
-        if ahead is not None and ahead[0] == secret:
-            return ahead[1].result()  # raises the StoreError Store.open raised
-        return self._open(store_dir, secret)
-
-    def _open(self, store_dir: Path, secret: str) -> tuple[Store, Indexes]:
-        store = Store.open(store_dir, secret)
-        return store, self.read_ahead(store)
-
-    def read_ahead(self, store: Store) -> Indexes:
-        """In the unlocking thread: the timeline index (ids and read marks, nothing
-        decrypted) of the persona about to be shown, so the first frame needs no query."""
-        from personae.tui.widgets.timeline import ids_and_marks
-
-        try:
-            persona = self.first_persona(store.personas.list())
-            return {persona.id: ids_and_marks(store, persona.id)} if persona else {}
-        except StoreError:
-            return {}  # the app reads it again, and says what is wrong
+        """When the passphrase came with the command, start unlocking at once, in a thread."""
+        if self.given is not None and self.store is None:
+            self.opener.start(self.given)
 
     # -- unlock, first run, lock ----------------------------------------------------------------
 
@@ -185,12 +142,11 @@ class PersonaeApp(App[object]):
         screen when it is done cannot cancel it."""
         try:
             if self.store is None:
-                assert self.store_dir is not None
-                store, indexes = self.opened(self.store_dir, secret)
+                store, indexes = self.opener.open(secret)
             else:
                 store = self.store
                 store.unlock(secret)
-                indexes = self.read_ahead(store)
+                indexes = read_ahead(store, self.remembered_id)
         except StoreError as error:
             self.call_from_thread(self._unlock_failed, str(error))
             return
@@ -207,17 +163,11 @@ class PersonaeApp(App[object]):
 
     @work(thread=True, exclusive=True, group="unlock")
     def _create(self, secret: str, name: str) -> None:
-        """The first run: create the store and its first persona (or open a store another
-        process created meanwhile)."""
-        store_dir = self.store_dir
-        assert store_dir is not None
+        from personae.tui.unlocking import create
+
+        assert self.store_dir is not None
         try:
-            if files.db_path(store_dir).exists():
-                store = Store.open(store_dir, secret)
-            else:
-                store = Store.create(store_dir, secret)
-            if not store.personas.list():
-                store.personas.add(name)
+            store = create(self.store_dir, secret, name)
         except StoreError as error:
             self.call_from_thread(self._create_failed, str(error))
             return
@@ -254,7 +204,7 @@ class PersonaeApp(App[object]):
                 await self.push_screen(self.main)
         if indexes:
             self.main.timeline.indexes.update(indexes)
-        chosen = self.first_persona(store.personas.list())
+        chosen = first_persona(store.personas.list(), self.remembered_id)
         if chosen is not None:  # before the unlock screen goes: the first frame shows it
             self.activate(chosen, save=False)
         while self.screen is not self.main and len(self.screen_stack) > 1:
@@ -445,21 +395,11 @@ class PersonaeApp(App[object]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """ctrl+p: every action the bindings offer (personas come from PersonaCommands)."""
+        from personae.tui.palette import binding_commands
+
         yield from super().get_system_commands(screen)
-        if self.store is None or self.persona is None:
-            return
-        seen = {"Quit"}
-        for _key, active in screen.active_bindings.items():
-            binding = active.binding
-            if binding.description and binding.description not in seen and active.enabled:
-                seen.add(binding.description)
-                yield SystemCommand(
-                    binding.description,
-                    f"key {self.get_key_display(binding)}",
-                    lambda b=binding, node=active.node: self.call_later(
-                        self.run_action, b.action, node
-                    ),
-                )
+        if self.persona is not None:
+            yield from binding_commands(self, screen)
 
     def action_keys(self) -> None:
         """? or F1: every key of the current screen, with what it does."""

@@ -9,6 +9,8 @@ from collections.abc import Iterable, Iterator
 from textual.binding import Binding
 from textual.dom import DOMNode
 
+from personae.store.text import one_line
+
 
 def binding_ids() -> set[str]:
     """The ids of every binding declared by a loaded class of the app (screens and widgets
@@ -30,6 +32,15 @@ def unknown(keymap: Iterable[str]) -> list[str]:
     """The ids in ``keymap`` that no binding has, in the order given."""
     known = binding_ids()
     return [binding_id for binding_id in keymap if binding_id not in known]
+
+
+def unknown_ids_problem(keymap: Iterable[str]) -> str:
+    """One line naming the ids that remap nothing, or "" when every id is known."""
+    ids = unknown(keymap)
+    if not ids:
+        return ""
+    names = ", ".join(repr(one_line(binding_id, 40)) for binding_id in ids)
+    return f"[keymap] names no binding: {names} (? lists the keys and their ids)"
 
 
 def _subclasses(cls: type) -> Iterator[type]:

@@ -1,4 +1,4 @@
-"""ctrl+p: "Switch to NAME" for every other persona.
+"""ctrl+p: "Switch to NAME" for every other persona, and every action the keys offer.
 
 Names are the user's own text and may hold brackets (``Baking [/r/Baking]``, ``Dan [work]``,
 even ``[@click=app.quit]``). Textual's system commands read titles and help as markup, so
@@ -7,9 +7,10 @@ parsed) and help that holds no user text."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, cast
 
+from textual.app import SystemCommand
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
@@ -17,6 +18,8 @@ from textual.fuzzy import Matcher
 from personae.store.text import one_line
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from personae.tui.app import PersonaeApp
 
 
@@ -62,3 +65,18 @@ def highlighted(matcher: Matcher, candidate: str) -> Content:
 
 def _switch(app: PersonaeApp, persona_id: int) -> Callable[[], None]:
     return lambda: app.switch_to(persona_id)
+
+
+def binding_commands(app: PersonaeApp, screen: Screen[object]) -> Iterator[SystemCommand]:
+    """Every action the screen's keys offer, by description (our own words, no user text),
+    with its key as help; Textual's own Quit is already listed."""
+    seen = {"Quit"}
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        if binding.description and binding.description not in seen and active.enabled:
+            seen.add(binding.description)
+            yield SystemCommand(
+                binding.description,
+                f"key {app.get_key_display(binding)}",
+                lambda b=binding, node=active.node: app.call_later(app.run_action, b.action, node),
+            )
