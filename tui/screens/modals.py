@@ -59,7 +59,7 @@ class Dialog(PersonaeModal[Result | None], Generic[Result]):
         header.identity = self.app.identity()
         yield header
         with Vertical(classes="dialog"):
-            yield Static(Content(self.TITLE_TEXT), classes="dialog-title")
+            yield Static(plain(one_line(self.TITLE_TEXT)), classes="dialog-title")
             yield from self.body()
         yield Footer()
 
