@@ -16,10 +16,10 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import TextArea
+from textual.widgets.text_area import Edit, EditResult
 
 from personae.store import Account, Conflict, Draft, NotFound, Persona, Store, StoreError
-from personae.store.text import one_line
-from personae.tui.widgets.clean import CleanTextArea
+from personae.store.text import clean, one_line
 from personae.tui.widgets.header import band
 from personae.tui.widgets.line import TextLine
 
@@ -41,6 +41,19 @@ def counter(account: Account, text: str) -> tuple[str, bool]:
     used = network.length(text)
     unit = "graphemes" if caps.length_unit == "graphemes" else "chars"
     return f"{one_line(account.handle)} {used}/{caps.max_length} {unit}", used > caps.max_length
+
+
+class CleanTextArea(TextArea):
+    """A TextArea whose every edit (typing, paste, insert, undo) and load is cleaned of
+    escape sequences and control characters, newlines and tabs kept: a draft a script
+    saved with an OSC 52 or a clear-screen in it must not reach the terminal."""
+
+    def load_text(self, text: str) -> None:
+        super().load_text(clean(text))
+
+    def edit(self, edit: Edit) -> EditResult:
+        edit.text = clean(edit.text)
+        return super().edit(edit)
 
 
 class Compose(Vertical):
