@@ -65,8 +65,9 @@ class PersonaeApp(App[object]):
         Binding("minus", "previous", "Previous persona", show=False, id="persona.previous"),
         Binding("ctrl+l", "lock", "Lock", show=False, priority=True, id="lock"),
         Binding("question_mark", "keys", "Keys", id="app.keys"),
-        # F1 types nothing, so it may come first everywhere, dialogs included.
-        Binding("f1", "keys", "Keys", priority=True, id="app.keys"),
+        # F1 types nothing, so it may come first everywhere, dialogs and editor included
+        # (an id of its own: remapping app.keys to a letter must not make a letter do so).
+        Binding("f1", "keys", "Keys", priority=True, id="app.keys.f1"),
     ]
 
     def __init__(

@@ -28,6 +28,9 @@ PLACES = {
     "other persona": ["d", "a", "enter", "ctrl+s"],  # the newest draft: Cookie Dan's slip
     "item": ["enter"],
     "keys": ["question_mark"],
+    "search prompt": ["slash"],
+    "targets": ["c", "ctrl+t"],
+    "delete draft": ["d", "x"],
     "unlock": ["ctrl+l"],
 }
 

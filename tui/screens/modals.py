@@ -26,7 +26,7 @@ from personae.tui.widgets.header import IdentityHeader, band
 from personae.tui.widgets.line import TextLine
 
 Result = TypeVar("Result")
-HELP_KEY = Binding("f1", "app.keys", "Keys", id="app.keys")
+HELP_KEY = Binding("f1", "app.keys", "Keys", id="app.keys.f1")
 
 
 def persona_band(persona: Persona, before: str, *, id: str | None = None) -> TextLine:
