@@ -70,6 +70,13 @@ class PersonaeApp(App[object]):
         Binding("f1", "keys", "Keys", priority=True, id="app.keys.f1"),
     ]
 
+    class Opened(Message):
+        """The unlocking worker opened ``store`` (and read the first persona's index)."""
+
+        def __init__(self, store: Store, indexes: Indexes) -> None:
+            super().__init__()
+            self.store, self.indexes = store, indexes
+
     def __init__(
         self,
         store_dir: Path | None = None,
@@ -179,13 +186,6 @@ class PersonaeApp(App[object]):
 
         if isinstance(self.screen, FirstRunScreen):
             self.screen.say(message)
-
-    class Opened(Message):
-        """The unlocking worker opened ``store`` (and read the first persona's index)."""
-
-        def __init__(self, store: Store, indexes: Indexes) -> None:
-            super().__init__()
-            self.store, self.indexes = store, indexes
 
     async def on_personae_app_opened(self, message: Opened) -> None:
         await self.unlocked(message.store, message.indexes)

@@ -116,7 +116,7 @@ class Compose(Vertical):
     def start(self, store: Store, active: Persona, draft: Draft | None = None) -> None:
         """Edit ``draft`` (or a new, empty one of ``active``); the previous one is saved."""
         if self.flush() is None and self.problem:  # the store refused it: say so, once more
-            self.app.notify(f"draft {self.problem}", severity="error", markup=False)
+            self.app.notify(f"the open draft was {self.problem}", severity="error", markup=False)
         self.store, self.active = store, active
         self.problem = ""
         if draft is None:
