@@ -1,14 +1,19 @@
-"""Make the README's screenshots from the real app: ``python screenshots/make.py``.
+"""Make the README's screenshots from the real app: ``python screenshots/make.py [DIR]``.
 
 Each SVG is the demo (its real store, feeds and guard terms, in a private temporary
-directory) driven by the keys a user would press, with a fixed clock, user and host."""
+directory) driven by the keys a user would press, with a fixed clock, user, host and time
+zone. The same code makes the same bytes: the SVG's class names come from the shot's name,
+not from Rich's hash of the drawn segments (which changes with how a line happens to be
+split into segments even when it looks the same), so regenerating makes no diff."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -29,11 +34,13 @@ SHOTS = {
     "guard": ["2", "c", *"See you at the #ProjectSMT demo!", "ctrl+s"],
     "outbox": ["c", *"Slides for the #ProjectSMT review are up", "ctrl+s", "y", "escape", "o"],
     "personas": ["p"],
+    "item": ["enter"],
+    "keys": ["question_mark"],
 }
 
 
-async def shoot(name: str, keys: list[str], root: Path) -> Path:
-    store = Store.create(root / name / "store", PASSPHRASE, kdf=_cheap())
+async def shoot(name: str, keys: list[str], root: Path, out: Path) -> Path:
+    store = Store.create(root / name / "store", PASSPHRASE, kdf=KdfParams.cheap())
     populate(store, root / name / "published", "http://127.0.0.1:8765")
     app = PersonaeApp(
         store=store,
@@ -46,21 +53,27 @@ async def shoot(name: str, keys: list[str], root: Path) -> Path:
         for key in keys:
             await pilot.press(key)
         await pilot.pause(0.3)
-        app.save_screenshot(f"{name}.svg", path=str(HERE))
+        svg = app.export_screenshot()
     store.close()
-    return HERE / f"{name}.svg"
+    path = out / f"{name}.svg"
+    path.write_text(stable_ids(svg, name), encoding="utf-8")
+    return path
 
 
-def _cheap() -> KdfParams:
-    return KdfParams.cheap()
+def stable_ids(svg: str, name: str) -> str:
+    """The SVG with Rich's content-hash prefix (``terminal-123…``) replaced by one made of
+    the shot's name."""
+    return re.sub(r"\bterminal-\d+", f"personae-{name}", svg)
 
 
-async def main() -> None:
+async def main(out: Path) -> None:
     os.environ["PERSONAE_CONFIG"] = os.devnull  # the user's own config must not show
+    os.environ["TZ"] = "UTC"  # the item view shows local time
+    time.tzset()
     with tempfile.TemporaryDirectory(prefix="personae-shots-") as root:
         for name, keys in SHOTS.items():
-            print(await shoot(name, keys, Path(root)))
+            print(await shoot(name, keys, Path(root), out))
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    asyncio.run(main(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE))

@@ -1,45 +1,45 @@
 """The personae app: one persona at a time, always named on screen, swapped by one key.
 
-State lives here (the store, the active persona, the previous one); screens and widgets
-show it. Every change of persona goes through ``activate``, which saves the open draft to
-its own persona and then repoints header, timeline, editor, drafts and outbox in one
-synchronous call — Textual paints after the handler returns, so no frame mixes personas."""
+The app keeps the lifecycle: unlocking and locking, which persona is active (every change
+goes through ``activate``, which saves the open draft to its own persona and repoints
+header, timeline, editor, drafts and outbox in one synchronous call — Textual paints after
+the handler returns, so no frame mixes personas) and the background sync. Screens show that
+state and own their flows (publishing lives with the main screen); they tell the app what
+happened with messages: a passphrase to try, a store to create, personas that changed."""
 
 from __future__ import annotations
 
-import contextlib
 import getpass
 import signal
 import socket
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 
-from personae.store import (
-    Account,
-    Item,
-    NotFound,
-    Persona,
-    SourceKind,
-    Store,
-    StoreError,
-    TamperedValue,
-    files,
-)
+from personae.store import Account, NotFound, Persona, Store, StoreError, TamperedValue, files
 from personae.store.text import one_line
 from personae.tui.config import Config
 from personae.tui.config import load as load_config
+from personae.tui.unlocking import Indexes, Opener, first_persona, read_ahead
 from personae.tui.widgets.header import Identity, IdentityHeader
+
+if TYPE_CHECKING:
+    from textual.command import Provider
+
+    from personae.tui.background import Outcome
+    from personae.tui.screens.main import MainScreen
+    from personae.tui.screens.personas import PersonasScreen
+    from personae.tui.screens.unlock import FirstRunScreen, UnlockScreen
 
 PUBLISH_TICK = 2.0  # seconds between looks at the outbox for posts that are due
 WARM_AFTER = 0.3  # seconds after a persona is shown before the others' indexes are read
-Indexes = dict[int, tuple[list[int], dict[int, bool]]]  # persona -> timeline ids, read marks
 
 
 def _switch_bindings() -> list[Binding]:
@@ -49,14 +49,33 @@ def _switch_bindings() -> list[Binding]:
     ]
 
 
-class PersonaeApp(App):
-    CSS_PATH = "app.tcss"
+def _persona_commands() -> type[Provider]:
+    """The palette's persona provider, imported when the palette first opens."""
+    from personae.tui.palette import PersonaCommands
+
+    return PersonaCommands
+
+
+class PersonaeApp(App[object]):
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses find it too
     TITLE = "personae"
+    COMMANDS = App.COMMANDS | {_persona_commands}
     BINDINGS = [
         *_switch_bindings(),
-        Binding("minus", "previous", "Previous persona", id="persona.previous"),
-        Binding("ctrl+l", "lock", "Lock", priority=True, id="lock"),
+        Binding("minus", "previous", "Previous persona", show=False, id="persona.previous"),
+        Binding("ctrl+l", "lock", "Lock", show=False, priority=True, id="lock"),
+        Binding("question_mark", "keys", "Keys", id="app.keys"),
+        # F1 types nothing, so it may come first everywhere, dialogs and editor included
+        # (an id of its own: remapping app.keys to a letter must not make a letter do so).
+        Binding("f1", "keys", "Keys", priority=True, id="app.keys.f1"),
     ]
+
+    class Opened(Message):
+        """The unlocking worker opened ``store`` (and read the first persona's index)."""
+
+        def __init__(self, store: Store, indexes: Indexes) -> None:
+            super().__init__()
+            self.store, self.indexes = store, indexes
 
     def __init__(
         self,
@@ -83,17 +102,14 @@ class PersonaeApp(App):
         self.targets: list[Account] = []
         self.last_activity = monotonic()
         self.terminal_title = "personae"
-        self.main: Screen | None = None
+        self.main: MainScreen | None = None
         self.publishing = False
-        self._ahead: tuple[str, Future[tuple[Store, Indexes]]] | None = None
+        self.opener = Opener(store_dir)
 
-    # -- start, unlock, lock --------------------------------------------------------------------
+    # -- start --------------------------------------------------------------------------------
 
     async def on_mount(self) -> None:
-        if self.config.keymap:
-            self.set_keymap(self.config.keymap)
-        if self.config.problem:
-            self.notify(self.config.problem, severity="warning", markup=False)
+        self._apply_config()
         self.set_interval(1.0, self.check_auto_lock)
         self.set_interval(PUBLISH_TICK, self.publish_tick)
         self.set_title("personae — locked")
@@ -107,47 +123,72 @@ class PersonaeApp(App):
             self.push_screen(UnlockScreen(self.store_dir, self.given))
         self.given = None
 
-    def first_persona(self, personas: list[Persona]) -> Persona | None:
-        """The persona to show on unlocking: the one shown before locking, else the first."""
-        return next((p for p in personas if p.id == self.remembered_id), None) or next(
-            iter(personas), None
-        )
+    def _apply_config(self) -> None:
+        """The keymap, and a warning for anything in config.toml that was not used."""
+        problems = [self.config.problem] if self.config.problem else []
+        if self.config.keymap:
+            from personae.tui.keymap import unknown_ids_problem
+
+            self.set_keymap(self.config.keymap)
+            problems.append(unknown_ids_problem(self.config.keymap))
+        for problem in filter(None, problems):
+            self.notify(problem, severity="warning", timeout=10, markup=False)
 
     def open_ahead(self) -> None:
-        """When the passphrase came with the command (PERSONAE_PASSPHRASE or a file), start
-        unlocking at once, in a thread: key derivation and the first reads of the store run
-        while the terminal and the first screen start up."""
-        store_dir, secret = self.store_dir, self.given
-        if secret is None or store_dir is None or self.store is not None:
-            return
-        if not files.db_path(store_dir).exists():
-            return
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="personae-unlock")
-        self._ahead = (secret, pool.submit(self._open, store_dir, secret))
-        pool.shutdown(wait=False)
+        """When the passphrase came with the command, start unlocking at once, in a thread."""
+        if self.given is not None and self.store is None:
+            self.opener.start(self.given)
 
-    def opened(self, store_dir: Path, secret: str) -> tuple[Store, Indexes]:
-        """The store unlocked with ``secret`` and its first index: the unlocking started
-        ahead if it was for this passphrase, else done now, in the calling thread."""
-        ahead, self._ahead = self._ahead, None
-        if ahead is not None and ahead[0] == secret:
-            return ahead[1].result()  # raises the StoreError Store.open raised
-        return self._open(store_dir, secret)
+    # -- unlock, first run, lock ----------------------------------------------------------------
 
-    def _open(self, store_dir: Path, secret: str) -> tuple[Store, Indexes]:
-        store = Store.open(store_dir, secret)
-        return store, self.read_ahead(store)
+    def on_unlock_screen_submitted(self, message: UnlockScreen.Submitted) -> None:
+        self._unlock(message.secret)
 
-    def read_ahead(self, store: Store) -> Indexes:
-        """In the unlocking thread: the timeline index (ids and read marks, nothing
-        decrypted) of the persona about to be shown, so the first frame needs no query."""
-        from personae.tui.widgets.timeline import ids_and_marks
-
+    @work(thread=True, exclusive=True, group="unlock")
+    def _unlock(self, secret: str) -> None:
+        """Key derivation off the event loop, in a worker of the app: replacing the unlock
+        screen when it is done cannot cancel it."""
         try:
-            persona = self.first_persona(store.personas.list())
-            return {persona.id: ids_and_marks(store, persona.id)} if persona else {}
-        except StoreError:
-            return {}  # the app reads it again, and says what is wrong
+            if self.store is None:
+                store, indexes = self.opener.open(secret)
+            else:
+                store = self.store
+                store.unlock(secret)
+                indexes = read_ahead(store, self.remembered_id)
+        except StoreError as error:
+            self.call_from_thread(self._unlock_failed, str(error))
+            return
+        self.post_message(self.Opened(store, indexes))
+
+    def _unlock_failed(self, message: str) -> None:
+        from personae.tui.screens.unlock import UnlockScreen
+
+        if isinstance(self.screen, UnlockScreen):
+            self.screen.failed(message)
+
+    def on_first_run_screen_submitted(self, message: FirstRunScreen.Submitted) -> None:
+        self._create(message.secret, message.name)
+
+    @work(thread=True, exclusive=True, group="unlock")
+    def _create(self, secret: str, name: str) -> None:
+        from personae.tui.unlocking import create
+
+        assert self.store_dir is not None
+        try:
+            store = create(self.store_dir, secret, name)
+        except StoreError as error:
+            self.call_from_thread(self._create_failed, str(error))
+            return
+        self.post_message(self.Opened(store, {}))
+
+    def _create_failed(self, message: str) -> None:
+        from personae.tui.screens.unlock import FirstRunScreen
+
+        if isinstance(self.screen, FirstRunScreen):
+            self.screen.say(message)
+
+    async def on_personae_app_opened(self, message: Opened) -> None:
+        await self.unlocked(message.store, message.indexes)
 
     async def unlocked(self, store: Store, indexes: Indexes | None = None) -> None:
         """The store is open and its keys are in memory: show the remembered persona."""
@@ -163,8 +204,8 @@ class PersonaeApp(App):
             else:
                 await self.push_screen(self.main)
         if indexes:
-            self.main.timeline.indexes.update(indexes)  # type: ignore[attr-defined]
-        chosen = self.first_persona(store.personas.list())
+            self.main.timeline.indexes.update(indexes)
+        chosen = first_persona(store.personas.list(), self.remembered_id)
         if chosen is not None:  # before the unlock screen goes: the first frame shows it
             self.activate(chosen, save=False)
         while self.screen is not self.main and len(self.screen_stack) > 1:
@@ -180,8 +221,10 @@ class PersonaeApp(App):
         from personae.tui.screens.modals import PromptDialog
 
         def named(name: str | None) -> None:
+            if self.store is None:
+                return
             try:
-                persona = self.store.personas.add(name or "Me")  # type: ignore[union-attr]
+                persona = self.store.personas.add(name or "Me")
             except StoreError as error:
                 self.notify(one_line(str(error)), severity="error", markup=False)
                 self._ask_first_persona()
@@ -196,8 +239,8 @@ class PersonaeApp(App):
 
         if self.store is None or not self.store.unlocked or self.main is None:
             return
-        self._compose().flush()
-        self.main.clear()  # type: ignore[attr-defined]
+        self.main.editor.flush()
+        self.main.clear()
         while self.screen is not self.main and len(self.screen_stack) > 1:
             self.pop_screen()
         self.remembered_id = self.persona.id if self.persona else None
@@ -231,11 +274,11 @@ class PersonaeApp(App):
         """Make ``persona`` active everywhere at once; the open draft is saved first."""
         from personae.networks.posting import publishable
 
-        store = self.store
-        if store is None or self.main is None:
+        store, main = self.store, self.main
+        if store is None or main is None:
             return
         if save:
-            self._compose().flush()
+            main.editor.flush()
         was_locked = self.persona is None
         if self.persona is not None and self.persona.id != persona.id:
             self.previous_id = self.persona.id
@@ -244,12 +287,12 @@ class PersonaeApp(App):
         personas = store.personas.list()
         identity = self.identity(len(personas))
         with self.batch_update():
-            self.main.show_persona(store, persona, identity)  # type: ignore[attr-defined]
+            main.show_persona(store, persona, identity)
             self.refresh_headers(identity)
         # The other personas' indexes are read in a thread once this frame is out: the
         # thread takes the store's lock and the GIL (row by row), which the frame needs.
         ids = [p.id for p in personas]
-        self.set_timer(WARM_AFTER, lambda: self._timeline().warm(store, ids))
+        self.set_timer(WARM_AFTER, lambda: main.timeline.warm(store, ids))
         self.set_title(f"personae — {persona.glyph} {persona.name}")
         # Unlocking brings the persona keys to life; a swap changes no binding, and
         # refreshing them would rebuild the footer (~20 ms and two more frames).
@@ -277,7 +320,7 @@ class PersonaeApp(App):
         identity = identity or self.identity()
         for screen in self.screen_stack:
             if screen is self.main:  # its header is known: no walk through its widgets
-                screen.header.identity = identity  # type: ignore[attr-defined]
+                self.main.header.identity = identity
                 continue
             for header in screen.query(IdentityHeader):
                 header.identity = identity
@@ -335,76 +378,51 @@ class PersonaeApp(App):
         if self.store is not None and self.persona is not None:
             self.push_screen(PersonasScreen())
 
-    def personas_changed(self) -> None:
-        """A persona was renamed, recoloured, moved or got accounts: show it everywhere."""
-        if self.store is None or self.persona is None:
+    def on_personas_screen_changed(self, message: PersonasScreen.Changed) -> None:
+        """A persona was renamed, recoloured, moved, got accounts or was deleted: show it
+        everywhere; if the active one is gone, the first one takes over."""
+        store = self.store
+        if store is None or self.persona is None:
             return
-        try:
-            self.activate(self.store.personas.get(self.persona.id))
-        except NotFound:
-            personas = self.store.personas.list()
-            if personas:
-                self.persona = None
-                self.activate(personas[0], save=False)
-
-    def forget_persona(self, persona: Persona) -> None:
-        """Delete a persona; if it was the active one, the next one takes over."""
-        if self.store is None:
-            return
-        if self.persona is not None and self.persona.id == persona.id:
-            self._compose().clear()
-        self.store.personas.remove(persona)
-        if self.previous_id == persona.id:
+        if self.previous_id is not None and not _exists(store, self.previous_id):
             self.previous_id = None
-        self.personas_changed()
-
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """ctrl+p: every persona by name, and every action the bindings offer."""
-        yield from super().get_system_commands(screen)
-        if self.store is None or self.persona is None:
+        if _exists(store, self.persona.id):
+            self.activate(store.personas.get(self.persona.id))
             return
-        for persona in self.store.personas.list():
-            if persona.id != self.persona.id:
-                yield SystemCommand(
-                    f"Switch to {persona.name}",
-                    f"Act as {persona.glyph} {persona.name} (key {persona.position or '-'})",
-                    lambda pid=persona.id: self.switch_to(pid),
-                )
-        seen = {"Quit"}
-        for _key, active in screen.active_bindings.items():
-            binding = active.binding
-            if binding.description and binding.description not in seen and active.enabled:
-                seen.add(binding.description)
-                yield SystemCommand(
-                    binding.description,
-                    f"key {self.get_key_display(binding)}",
-                    lambda b=binding, node=active.node: self.call_later(
-                        self.run_action, b.action, node
-                    ),
-                )
+        personas = store.personas.list()
+        self.persona = None  # the deleted one must not become the "previous" persona
+        if personas:
+            self.activate(personas[0])
 
-    # -- timeline, sync -------------------------------------------------------------------------
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """ctrl+p: every action the bindings offer (personas come from PersonaCommands)."""
+        from personae.tui.palette import binding_commands
 
-    def describe_source(self, item: Item) -> str:
-        if self.store is None:
-            return ""
-        try:
-            if item.source == SourceKind.FEED:
-                return f"feed {self.store.feeds.get(item.source_id).url}"
-            account = self.store.accounts.get(item.source_id)
-            return f"{account.network} account {account.handle}"
-        except (NotFound, TamperedValue):
-            return f"{item.source} {item.source_id} (removed)"
+        yield from super().get_system_commands(screen)
+        if self.persona is not None:
+            yield from binding_commands(self, screen)
+
+    def action_keys(self) -> None:
+        """? or F1: every key of the current screen, with what it does."""
+        from personae.tui.screens.keys import KeyHelpScreen, key_rows
+
+        if isinstance(self.screen, KeyHelpScreen):
+            self.screen.dismiss(None)
+        else:
+            self.push_screen(KeyHelpScreen(key_rows(self.screen)))
+
+    # -- background sync --------------------------------------------------------------------------
 
     def action_refresh(self) -> None:
         if self.persona is not None:
-            self.status(f"refreshing {self.persona.name}…")
-            self._sync(self.persona.id, refresh=True)
+            self.status("refreshing…")
+            self._sync(refresh=True)
 
     def action_publish_now(self) -> None:
+        """Send what is due now, offline posts included (the outbox's ``u``)."""
         if self.persona is not None:
             self.status("publishing…")
-            self._sync(None, refresh=False, retry_now=True)
+            self._sync(refresh=False, retry_now=True)
 
     def publish_tick(self) -> None:
         """Publish what became due (the send delay passed), in the background."""
@@ -413,122 +431,52 @@ class PersonaeApp(App):
             return
         now = time.time()
         if any(e.next_attempt <= now for e in store.outbox.pending()):
-            self._sync(None, refresh=False)
+            self._sync(refresh=False)
 
     @work(thread=True, group="sync")
-    def _sync(self, persona_id: int | None, *, refresh: bool, retry_now: bool = False) -> None:
-        """One run of the sync engine; afterwards the accounts that published are read back,
-        so a post to the demo's local target shows up in the timeline."""
-        from personae.networks.sync import SyncEngine
+    def _sync(self, *, refresh: bool, retry_now: bool = False) -> None:
+        """One background sync; what it says reaches the screen through ``_progress`` and
+        ``_synced``, which decide by persona what may be shown."""
+        from personae.tui.background import sync
 
-        store = self.store
-        if store is None:
+        store, active = self.store, self.persona
+        if store is None or active is None:
             return
         self.publishing = True
-        say = lambda message: self.call_from_thread(self.status, message)  # noqa: E731
+
+        def say(persona_id: int, message: str) -> None:
+            self.call_from_thread(self._progress, persona_id, message)
+
         try:
-            engine = SyncEngine(store)
-            report = engine.run(persona_id, refresh=refresh, retry_now=retry_now, progress=say)
-            if report.published and self.persona is not None:
-                again = engine.run(self.persona.id, publish=False, progress=say)
-                report.fetched.update(again.fetched)
-                report.errors.extend(again.errors)
+            outcome = sync(store, active.id, refresh=refresh, retry_now=retry_now, say=say)
         except StoreError as error:
             self.call_from_thread(self.status, one_line(str(error)))
             return
         finally:
             self.publishing = False
-        self.call_from_thread(self._synced, report)
+        self.call_from_thread(self._synced, outcome)
 
-    def _synced(self, report) -> None:
-        for line in report.errors + report.failed + report.paused:
-            self.notify(one_line(line, 200), severity="warning", markup=False)
-        for line in report.published:
-            self.notify(f"published {one_line(line, 200)}", markup=False)
-        new = sum(report.fetched.values())
-        summary = "offline: queued posts wait" if report.offline else f"{new} new"
-        if self.main is not None and self.persona is not None:
-            from personae.tui.widgets.lists import OutboxTable
-            from personae.tui.widgets.timeline import TimelineView
+    def _progress(self, persona_id: int, message: str) -> None:
+        from personae.tui.background import progress_line
 
-            self.main.query_one(TimelineView).reload()
-            self.main.query_one(OutboxTable).reload()
-        self.status(summary)
+        if self.persona is not None:
+            self.status(progress_line(persona_id, self.persona.id, message))
+
+    def _synced(self, outcome: Outcome) -> None:
+        from personae.tui.background import shown
+
+        if self.persona is None or self.main is None:
+            return  # locked meanwhile: nothing of it is shown
+        seen = shown(outcome, self.persona.id)
+        for note, severity in seen.notes:
+            self.notify(note, severity=severity, markup=False)
+        self.main.timeline.reload()
+        self.main.outbox.reload()
+        self.status(seen.status)
 
     def status(self, message: str) -> None:
         if self.main is not None and self.persona is not None:
-            self.main.status(message)  # type: ignore[attr-defined]
-
-    # -- publishing ----------------------------------------------------------------------------
-
-    def _timeline(self):
-        assert self.main is not None
-        return self.main.timeline  # type: ignore[attr-defined]
-
-    def _compose(self):
-        assert self.main is not None
-        return self.main.editor  # type: ignore[attr-defined]
-
-    def publish_draft(self, compose) -> None:
-        """ctrl+s in the editor: the other-persona question if needed, then confirmation."""
-        from personae.tui.screens.modals import OtherPersonaDialog
-
-        store, active = self.store, self.persona
-        draft = compose.flush() or _get_draft(store, compose.draft_id)
-        if store is None or active is None or draft is None or not draft.text.strip():
-            self.notify("nothing to publish yet", markup=False)
-            return
-        owner = store.personas.get(draft.persona_id)
-        if owner.id == active.id:
-            self._confirm(compose, draft, owner)
-            return
-
-        def decided(choice: str | None) -> None:
-            if choice == "publish":
-                self._confirm(compose, draft, owner)
-            elif choice == "move":
-                moved = store.drafts.move(draft, active)
-                targets = [a.id for a in self.targets]
-                moved = store.drafts.save(active.id, moved.text, targets, moved.id)
-                compose.start(store, active, moved)
-                self._confirm(compose, moved, active)
-
-        self.push_screen(OtherPersonaDialog(owner, active), decided)
-
-    def _confirm(self, compose, draft, persona: Persona) -> None:
-        from personae.networks.posting import GuardRefused, queue, review
-        from personae.tui.screens.modals import PublishDialog
-
-        store = self.store
-        assert store is not None
-        accounts = [a for a in store.accounts.list(persona.id) if a.id in draft.targets]
-        if not accounts:
-            self.notify("choose the accounts first (ctrl+t)", severity="warning", markup=False)
-            return
-        result = review(store, persona, draft.text, accounts)
-        if result.too_long or result.unusable:
-            self.notify("; ".join(result.problems()), severity="error", markup=False)
-            return
-
-        def answered(answer: dict | None) -> None:
-            if not answer:
-                return
-            try:
-                queue(store, draft, accounts, override=answer["override"])
-            except (GuardRefused, StoreError) as error:
-                self.notify(one_line(str(error)), severity="error", markup=False)
-                return
-            when = f"in {persona.send_delay} s" if persona.send_delay else "now"
-            self.notify(
-                f"queued as {persona.name} to {', '.join(a.handle for a in accounts)}; "
-                f"goes out {when} (outbox: o)",
-                markup=False,
-            )
-            compose.start(store, self.persona)
-            self.main.action_view("outbox")  # type: ignore[union-attr]  # watch it go out
-
-        problems = [str(f) for f in result.findings]
-        self.push_screen(PublishDialog(persona, accounts, problems, draft.text), answered)
+            self.main.status(message)
 
     # -- quitting -------------------------------------------------------------------------------
 
@@ -538,17 +486,15 @@ class PersonaeApp(App):
 
     def _save_before_exit(self) -> None:
         if self.main is not None and self.store is not None and self.store.unlocked:
-            with contextlib.suppress(StoreError):
-                self._compose().flush()
+            self.main.editor.flush()
 
 
-def _get_draft(store: Store | None, draft_id: int | None):
-    if store is None or draft_id is None:
-        return None
+def _exists(store: Store, persona_id: int) -> bool:
     try:
-        return store.drafts.get(draft_id)
+        store.personas.get(persona_id)
     except NotFound:
-        return None
+        return False
+    return True
 
 
 def _user() -> str:
@@ -558,7 +504,7 @@ def _user() -> str:
         return "?"
 
 
-def _exit_on_hangup(app: App) -> None:
+def _exit_on_hangup(app: App[object]) -> None:
     """A closed terminal or SSH session (SIGHUP) or a SIGTERM ends the app normally."""
     for number in (signal.SIGHUP, signal.SIGTERM):
         signal.signal(number, lambda *_: app.exit())

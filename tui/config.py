@@ -5,10 +5,12 @@ auto_lock_seconds = 600   # idle time before the keys are dropped; 0 turns auto-
 
 [keymap]                  # binding id = keys, as Textual's set_keymap takes them
 lock = "ctrl+l"
-previous_persona = "minus,grave_accent"
+persona.previous = "minus,grave_accent"
 ```
 
-A missing file means the defaults; a broken one is reported in one line and ignored."""
+Binding ids are dotted (``persona.previous``, ``view.outbox``, ``compose.publish``; ``?``
+in the app lists the keys). A missing file means the defaults; a broken one is reported in
+one line and ignored; an id that names no binding is reported when the app starts."""
 
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from personae.store.text import one_line
 
 DEFAULT_AUTO_LOCK = 600.0
 ENV = "PERSONAE_CONFIG"
@@ -46,26 +50,38 @@ def load(path: Path | None = None) -> Config:
     except FileNotFoundError:
         return Config()
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        return Config(problem=f"ignored {path}: {_one_line(str(error))}")
+        return Config(problem=f"ignored {path}: {one_line(str(error), 200)}")
     return parse(data, str(path))
 
 
-def parse(data: dict, where: str = "config") -> Config:
+def parse(data: dict[str, object], where: str = "config") -> Config:
     """Validate a decoded TOML document; anything wrong keeps the default and says so."""
     problems = []
     seconds = data.get("auto_lock_seconds", DEFAULT_AUTO_LOCK)
     if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
         problems.append("auto_lock_seconds must be a number of seconds (0 = never)")
         seconds = DEFAULT_AUTO_LOCK
-    keymap = data.get("keymap", {})
-    if not isinstance(keymap, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in keymap.items()
-    ):
+    keymap = _flat(data.get("keymap", {}))
+    if keymap is None:
         problems.append('[keymap] holds binding_id = "keys" lines')
         keymap = {}
     problem = f"{where}: " + "; ".join(problems) if problems else ""
-    return Config(auto_lock_seconds=float(seconds), keymap=dict(keymap), problem=problem)
+    return Config(auto_lock_seconds=float(seconds), keymap=keymap, problem=problem)
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())[:200]
+def _flat(table: object, prefix: str = "") -> dict[str, str] | None:
+    """``[keymap]`` as {binding id: keys}: TOML reads an unquoted ``persona.previous = …``
+    as a table ``persona`` holding ``previous``, which is the id ``persona.previous``.
+    None when something in it is not keys."""
+    if not isinstance(table, dict):
+        return None
+    flat: dict[str, str] = {}
+    for key, value in table.items():
+        if isinstance(value, str):
+            flat[prefix + key] = value
+            continue
+        inner = _flat(value, f"{prefix}{key}.")
+        if inner is None:
+            return None
+        flat.update(inner)
+    return flat

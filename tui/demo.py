@@ -13,6 +13,7 @@ import shutil
 import tempfile
 import threading
 import time
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -113,7 +114,7 @@ class Demo:
         self.root: Path | None = None
         self.store: Store | None = None
         self._server: ThreadingHTTPServer | None = None
-        self._files = None
+        self._files: AbstractContextManager[Path] | None = None
 
     @property
     def note(self) -> str:

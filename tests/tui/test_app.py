@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import Input
+from textual.worker import Worker, WorkerState
 
 from personae.store import Store
 from personae.tui.app import PersonaeApp
@@ -79,14 +80,10 @@ async def test_minus_swaps_back_to_the_previous_persona(app, demo_store):
         assert app.persona.name == "Cookie Dan"
 
 
-async def test_command_palette_offers_switch_to_each_other_persona(app):
+async def test_command_palette_offers_every_action_of_the_screen(app):
     async with app.run_test(size=SIZE):
         commands = {c.title: c for c in app.get_system_commands(app.screen)}
-        assert "Switch to Cookie Dan" in commands
-        assert "Switch to Dan @ Acme" not in commands  # already active
-        assert {"Lock", "Refresh", "Search", "Personas"} <= set(commands)
-        commands["Switch to Cookie Dan"].callback()
-        assert app.persona.name == "Cookie Dan"
+        assert {"Lock", "Refresh", "Search", "Personas", "Keys"} <= set(commands)
 
 
 async def test_switcher_dialog_lists_personas_and_switches(app):
@@ -150,7 +147,7 @@ async def test_another_personas_term_needs_an_explicit_override(app, demo_store)
         await pilot.press("y")  # refused: no override yet
         assert demo_store.outbox.list() == []
         assert isinstance(app.screen, PublishDialog)
-        await pilot.press("o", "y")
+        await pilot.press("exclamation_mark", "y")
         assert len(demo_store.outbox.list()) == 1
 
 
@@ -166,7 +163,7 @@ async def test_a_draft_of_another_persona_asks_publish_move_or_cancel(app, demo_
         assert app.persona.id == work.id
         await pilot.press("ctrl+s")
         assert isinstance(app.screen, OtherPersonaDialog)
-        await pilot.press("c")
+        await pilot.press("n")
         assert demo_store.drafts.get(slip.id).persona_id == family.id
         await pilot.press("ctrl+s", "m")  # move it to Dan @ Acme, then confirm
         assert demo_store.drafts.get(slip.id).persona_id == work.id
@@ -300,6 +297,38 @@ async def test_first_run_creates_the_store_and_the_first_persona(tmp_path):
     reopened.close()
 
 
+class Recording(PersonaeApp):
+    """The app, noting how each worker ended (a worker's news bubbles up to the app)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.ended: list[tuple[str, WorkerState]] = []
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state in (WorkerState.SUCCESS, WorkerState.CANCELLED, WorkerState.ERROR):
+            self.ended.append((event.worker.name, event.state))
+
+
+@pytest.mark.parametrize("first_run", [True, False], ids=["first run", "unlock"])
+async def test_the_work_that_opens_the_store_ends_with_the_main_screen_not_cancelled(
+    tmp_path, demo_store, first_run
+):
+    """It replaces the screen that asked for it; a worker of that screen would be
+    cancelled by the replacement, and whether the app got to the main screen first was
+    a race (the flaky first-run test)."""
+    store_dir = tmp_path / "new-store" if first_run else demo_store.dir
+    settings = {"config": Config(auto_lock_seconds=0), "user": "dan", "host": "acmebox"}
+    app = Recording(store_dir, **settings)
+    keys = [*"long enough", "enter", *"long enough", "enter", *"Work", "enter"]
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*(keys if first_run else [*"demo", "enter"]))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        assert app.persona is not None
+        assert app.ended and all(state == WorkerState.SUCCESS for _, state in app.ended)
+
+
 async def test_unlock_screen_never_echoes_the_passphrase(tmp_path, demo_store):
     app = make_app(None, store_dir=demo_store.dir)
     async with app.run_test(size=SIZE) as pilot:
@@ -308,12 +337,12 @@ async def test_unlock_screen_never_echoes_the_passphrase(tmp_path, demo_store):
         assert "secret-words" not in screen_text(app)
 
 
-@pytest.mark.parametrize("count", [100_000])
-async def test_a_huge_timeline_opens_and_pages_decrypting_only_what_is_drawn(tmp_path, count):
-    import time
-
+async def test_a_huge_timeline_opens_and_pages_decrypting_only_what_is_drawn(tmp_path):
+    """100,000 items: the newest page shows at once, each page down shows the next items,
+    and only the rows drawn are decrypted (how fast is measured in benchmarks/tui.py)."""
     from personae.store import KdfParams, NewItem
 
+    count = 100_000
     store = Store.create(tmp_path / "big", "passphrase", kdf=KdfParams.cheap())
     persona = store.personas.add("Big")
     feed = store.feeds.add(persona, "https://example.org/feed")
@@ -321,16 +350,12 @@ async def test_a_huge_timeline_opens_and_pages_decrypting_only_what_is_drawn(tmp
     store.timeline.add(persona.id, "feed", feed.id, items)
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
-        timeline = app.main.query_one(TimelineView)
-        assert len(timeline.ids) == count
-        assert timeline.decrypted_count < 200
-        started = time.perf_counter()
-        for _ in range(20):
-            timeline.action_page(1)
-            [timeline.render_line(y) for y in range(timeline.size.height)]
-        per_page = (time.perf_counter() - started) / 20
-        await pilot.pause()
-        assert per_page < 0.05, f"page-down took {per_page * 1000:.1f} ms"
+        assert f"{count:,} items".replace(",", "") in screen_text(app).replace(",", "")
+        assert "item 99999 " in screen_text(app)
+        await pilot.press(*["pagedown"] * 20)
+        timeline = app.main.timeline
         shown = screen_text(app)
-        assert f"item {count - 1 - timeline.cursor}" in shown, shown[-800:]
+        assert f"item {count - 1 - timeline.cursor} " in shown
+        assert "item 99999 " not in shown
+        assert timeline.decrypted_count < 600  # a few screens' worth, never the whole store
     store.close()

@@ -6,6 +6,9 @@ review the SVG diff."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+
 import pytest
 
 from tests.tui.conftest import make_app
@@ -21,7 +24,20 @@ SCENES = {
     "outbox": ["c", *"Release notes are out", "ctrl+s", "y", "escape", "o"],
     "personas": ["p"],
     "drafts_all": ["d", "a"],
+    "other_persona": ["d", "a", "enter", "ctrl+s"],
+    "item": ["enter"],
+    "keys": ["question_mark"],
 }
+
+
+@pytest.fixture(autouse=True)
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The item view shows local time: the recorded one is UTC."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

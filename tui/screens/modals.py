@@ -5,6 +5,8 @@ Every piece of data shown here is a ``Text``/``Content`` object, never a markup 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Generic, TypeVar
 
 from rich.style import Style
 from rich.text import Text
@@ -12,14 +14,26 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 from personae.store import Account, Item, Persona
 from personae.store.text import clean, one_line
+from personae.tui.screens.base import PersonaeModal
+from personae.tui.widgets.clean import CleanInput
 from personae.tui.widgets.header import IdentityHeader, band
+from personae.tui.widgets.line import TextLine
+
+Result = TypeVar("Result")
+HELP_KEY = Binding("f1", "app.keys", "Keys", id="app.keys.f1")
+
+
+def persona_band(persona: Persona, before: str, *, id: str | None = None) -> TextLine:
+    """A persona's band as wide as the dialog: "publishing as ♥ Cookie Dan"."""
+    line = TextLine(id=id)
+    line.update(lambda width: band(persona, width, before=before))
+    return line
 
 
 def plain(text: str) -> Content:
@@ -27,18 +41,25 @@ def plain(text: str) -> Content:
     return Content(clean(text))
 
 
-class Dialog(ModalScreen):
-    """A modal with the identity header above it and the footer below."""
+class Dialog(PersonaeModal[Result | None], Generic[Result]):
+    """A modal with the identity header above it and the footer below; it answers a
+    ``Result``, or None when cancelled."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
     TITLE_TEXT = ""
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Every dialog's footer ends with the help key: the app's own bindings do not show
+        # on a modal screen (F1 itself works everywhere: the app's binding comes first).
+        cls.BINDINGS = [*cls.__dict__.get("BINDINGS", []), HELP_KEY]
+        super().__init_subclass__(**kwargs)
+
     def compose(self) -> ComposeResult:
         header = IdentityHeader()
-        header.identity = self.app.identity()  # type: ignore[attr-defined]
+        header.identity = self.app.identity()
         yield header
         with Vertical(classes="dialog"):
-            yield Static(Content(self.TITLE_TEXT), classes="dialog-title")
+            yield Static(plain(one_line(self.TITLE_TEXT)), classes="dialog-title")
             yield from self.body()
         yield Footer()
 
@@ -49,7 +70,7 @@ class Dialog(ModalScreen):
         self.dismiss(None)
 
 
-class PromptDialog(Dialog):
+class PromptDialog(Dialog[str]):
     """One line of input; returns the text, or None when cancelled."""
 
     def __init__(self, title: str, label: str, value: str = "", *, password: bool = False) -> None:
@@ -58,13 +79,13 @@ class PromptDialog(Dialog):
 
     def body(self) -> ComposeResult:
         yield Static(plain(self.label))
-        yield Input(value=self.value, password=self.password, id="prompt")
+        yield CleanInput(value=self.value, password=self.password, id="prompt")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value)
 
 
-class ConfirmDialog(Dialog):
+class ConfirmDialog(Dialog[bool]):
     """Yes or no."""
 
     BINDINGS = [
@@ -83,7 +104,7 @@ class ConfirmDialog(Dialog):
         self.dismiss(yes)
 
 
-class TypeNameDialog(Dialog):
+class TypeNameDialog(Dialog[bool]):
     """Deleting a persona: the user types its name; True only on an exact match."""
 
     TITLE_TEXT = "Delete persona"
@@ -99,16 +120,22 @@ class TypeNameDialog(Dialog):
                 f"Type its name to confirm:"
             )
         )
-        yield Input(id="confirm-name")
+        yield CleanInput(id="confirm-name")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip() == self.persona.name)
 
 
-class ItemDialog(Dialog):
-    """One timeline item in full: author, title, text, link and where it came from."""
+class ItemDialog(Dialog[None]):
+    """One timeline item in full: author, title, when (date and time), text, link and where
+    it came from; ``l`` opens the link, ``L`` copies it."""
 
     TITLE_TEXT = "Item"
+    BINDINGS = [
+        Binding("escape", "cancel", "Close", id="dialog.cancel"),
+        Binding("l", "link(False)", "Open link", id="item.open_link"),
+        Binding("L", "link(True)", "Copy link", id="item.copy_link"),
+    ]
 
     def __init__(self, item: Item, source: str) -> None:
         super().__init__()
@@ -120,6 +147,7 @@ class ItemDialog(Dialog):
         head.append(one_line(item.author) or "?", style=Style(bold=True))
         if item.title:
             head.append("\n" + one_line(item.title), style=Style(bold=True))
+        head.append("\n" + when(item.created), style=Style(dim=True))
         yield Static(head)
         with VerticalScroll(id="item-body"):
             yield Static(Text(clean(item.text).strip() or "(no text)"))
@@ -130,8 +158,18 @@ class ItemDialog(Dialog):
         foot.append(one_line(self.source))
         yield Static(foot)
 
+    def action_link(self, copy: bool) -> None:
+        from personae.tui.links import copy_link, open_link
 
-class TargetsDialog(Dialog):
+        (copy_link if copy else open_link)(self.app, self.item.url)
+
+
+def when(created: float) -> str:
+    """An item's date and time, in the local time zone, named: '2025-03-14 09:00 UTC'."""
+    return f"{datetime.fromtimestamp(created).astimezone():%Y-%m-%d %H:%M %Z}"
+
+
+class TargetsDialog(Dialog[list[int]]):
     """Choose the accounts a draft goes to (space toggles, enter accepts)."""
 
     TITLE_TEXT = "Publish to which accounts?"
@@ -156,14 +194,15 @@ class TargetsDialog(Dialog):
         self.dismiss(list(self.query_one(SelectionList).selected))
 
 
-class PublishDialog(Dialog):
+class PublishDialog(Dialog[bool]):
     """The last look before the outbox: persona (name, glyph, colour band), accounts, the
-    send delay, and the guard's findings. Findings need an explicit override."""
+    send delay, and the guard's findings. Findings need an explicit override (``!``); the
+    answer is whether the guard was overridden."""
 
     TITLE_TEXT = "Publish?"
     BINDINGS = [
         Binding("y", "publish", "Publish", id="publish.yes"),
-        Binding("o", "override", "Override guard", id="publish.override"),
+        Binding("exclamation_mark", "override", "Override guard", id="publish.override"),
         Binding("n", "cancel", "Cancel", id="publish.no"),
     ]
 
@@ -176,7 +215,7 @@ class PublishDialog(Dialog):
         self.override = False
 
     def body(self) -> ComposeResult:
-        yield Static(band(self.persona, 60, "publishing as"), id="publish-band")
+        yield persona_band(self.persona, "publishing as", id="publish-band")
         lines = Text()
         lines.append("to: ", style=Style(bold=True))
         lines.append(", ".join(one_line(a.handle) for a in self.accounts) or "no account")
@@ -192,13 +231,13 @@ class PublishDialog(Dialog):
             found = Text("The guard found:\n", style=Style(bold=True))
             for problem in self.problems:
                 found.append(f"  ✗ {one_line(problem)}\n")
-            found.append("Press o to override, then y to publish anyway.")
+            found.append("Press ! to override, then y to publish anyway.")
             yield Static(found, id="findings")
         yield Static(Content(self._prompt()), id="publish-prompt")
 
     def _prompt(self) -> str:
         if self.problems and not self.override:
-            return "y is refused until you override (o) — or n to cancel and edit"
+            return "y is refused until you override (!) — or n to cancel and edit"
         return "y publish · n cancel" + (" · guard OVERRIDDEN" if self.override else "")
 
     def action_override(self) -> None:
@@ -210,17 +249,17 @@ class PublishDialog(Dialog):
         if self.problems and not self.override:
             self.app.bell()
             return
-        self.dismiss({"override": self.override})
+        self.dismiss(self.override)
 
 
-class OtherPersonaDialog(Dialog):
+class OtherPersonaDialog(Dialog[str]):
     """A draft of persona X while Y is active: publish as X, move it to Y, or cancel."""
 
     TITLE_TEXT = "This draft belongs to another persona"
     BINDINGS = [
-        Binding("p", "choose('publish')", "Publish as owner", id="other.publish"),
+        Binding("y", "choose('publish')", "Publish as owner", id="other.publish"),
         Binding("m", "choose('move')", "Move to active", id="other.move"),
-        Binding("c", "cancel", "Cancel", id="other.cancel"),
+        Binding("n", "cancel", "Cancel", id="other.cancel"),
     ]
 
     def __init__(self, owner: Persona, active: Persona) -> None:
@@ -228,21 +267,21 @@ class OtherPersonaDialog(Dialog):
         self.owner, self.active = owner, active
 
     def body(self) -> ComposeResult:
-        yield Static(band(self.owner, 60, "owns this draft"))
-        yield Static(band(self.active, 60, "is active"))
-        choices = Text()
-        choices.append(f"p  publish as {one_line(self.owner.glyph)} {one_line(self.owner.name)}\n")
+        yield persona_band(self.owner, "draft of")
+        yield persona_band(self.active, "active:")
+        choices = Text("\n")
+        choices.append(f"y  publish as {one_line(self.owner.glyph)} {one_line(self.owner.name)}\n")
         choices.append(
             f"m  move it to {one_line(self.active.glyph)} {one_line(self.active.name)}\n"
         )
-        choices.append("c  cancel")
+        choices.append("n  cancel")
         yield Static(choices)
 
     def action_choose(self, choice: str) -> None:
         self.dismiss(choice)
 
 
-class SwitcherDialog(Dialog):
+class SwitcherDialog(Dialog[int]):
     """Every persona by key and name; enter switches."""
 
     TITLE_TEXT = "Switch persona"

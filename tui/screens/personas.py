@@ -1,9 +1,13 @@
 """The personas screen: add, rename, recolour, re-glyph, reorder (keys 1–9), send delay,
-delete (type the name), and each persona's accounts, feeds and guard terms."""
+delete (type the name), and each persona's accounts, feeds and guard terms.
+
+It changes the store itself and then tells the app with a ``Changed`` message, which shows
+the change everywhere (or, when the active persona was deleted, activates another)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from rich.style import Style
 from rich.text import Text
@@ -11,33 +15,38 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from personae.store import NAMED_COLOURS, Persona, Store, StoreError
+from personae.store import NAMED_COLOURS, GuardTerm, Persona, Store, StoreError
 from personae.store.text import one_line
+from personae.tui.screens.base import PersonaeScreen
 from personae.tui.screens.modals import PromptDialog, TypeNameDialog
 from personae.tui.widgets.header import IdentityHeader, band
 
 
-class PersonasScreen(Screen):
+class PersonasScreen(PersonaeScreen[None]):
     BINDINGS = [
+        # The footer shows the most used; ? lists them all.
         Binding("escape", "app.pop_screen", "Back", id="personas.back"),
         Binding("a", "add", "Add", id="personas.add"),
         Binding("n", "rename", "Rename", id="personas.rename"),
-        Binding("c", "colour", "Colour", id="personas.colour"),
-        Binding("g", "glyph", "Glyph", id="personas.glyph"),
-        Binding("left_square_bracket", "move(-1)", "Key -1", id="personas.up"),
-        Binding("right_square_bracket", "move(1)", "Key +1", id="personas.down"),
-        Binding("w", "delay", "Send delay", id="personas.delay"),
+        Binding("c", "colour", "Colour", show=False, id="personas.colour"),
+        Binding("g", "glyph", "Glyph", show=False, id="personas.glyph"),
+        Binding("left_square_bracket", "move(-1)", "Key -1", show=False, id="personas.up"),
+        Binding("right_square_bracket", "move(1)", "Key +1", show=False, id="personas.down"),
+        Binding("w", "delay", "Send delay", show=False, id="personas.delay"),
         Binding("A", "add_account", "Account+", id="personas.account_add"),
         Binding("F", "add_feed", "Feed+", id="personas.feed_add"),
-        Binding("G", "add_term", "Guard+", id="personas.guard_add"),
-        Binding("x", "remove_thing", "Remove…", id="personas.remove"),
-        Binding("v", "verify", "Verify", id="personas.verify"),
+        Binding("G", "add_term", "Guard+", show=False, id="personas.guard_add"),
+        Binding("x", "remove_thing", "Remove…", show=False, id="personas.remove"),
+        Binding("v", "verify", "Verify", show=False, id="personas.verify"),
         Binding("D", "delete", "Delete", id="personas.delete"),
     ]
+
+    class Changed(Message):
+        """Personas, their accounts or their order changed (one may be gone)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -45,11 +54,13 @@ class PersonasScreen(Screen):
 
     @property
     def store(self) -> Store:
-        return self.app.store  # type: ignore[attr-defined]
+        store = self.app.store
+        assert store is not None  # the screen is only shown while the store is open
+        return store
 
     def compose(self) -> ComposeResult:
         header = IdentityHeader()
-        header.identity = self.app.identity()  # type: ignore[attr-defined]
+        header.identity = self.app.identity()
         yield header
         yield Static(Text(" Personas — keys 1–9 follow this order", Style(bold=True)))
         with Horizontal():
@@ -114,7 +125,7 @@ class PersonasScreen(Screen):
 
     # -- changes ------------------------------------------------------------------------------
 
-    def _ask(self, title: str, label: str, then: Callable[[str], object], value: str = "") -> None:
+    def _ask(self, title: str, label: str, then: Callable[[str], Any], value: str = "") -> None:
         def answered(answer: str | None) -> None:
             if answer is None or not answer.strip():
                 return
@@ -124,7 +135,7 @@ class PersonasScreen(Screen):
                 self.app.notify(one_line(str(error)), severity="error", markup=False)
                 return
             chosen = result.id if isinstance(result, Persona) else None
-            self.app.personas_changed()  # type: ignore[attr-defined]
+            self.post_message(self.Changed())
             self.reload(select=chosen)
 
         self.app.push_screen(PromptDialog(title, label, value), answered)
@@ -168,7 +179,7 @@ class PersonasScreen(Screen):
         position = (persona.position or 10) + step
         if 1 <= position <= 9:
             self.store.personas.move(persona, position)
-            self.app.personas_changed()  # type: ignore[attr-defined]
+            self.post_message(self.Changed())
             self.reload(select=persona.id)
 
     def action_delete(self) -> None:
@@ -186,7 +197,11 @@ class PersonasScreen(Screen):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.app.forget_persona(persona)  # type: ignore[attr-defined]
+                try:
+                    self.store.personas.remove(persona)
+                except StoreError as error:
+                    self.app.notify(one_line(str(error)), severity="error", markup=False)
+                self.post_message(self.Changed())
                 self.reload()
             elif yes is False:
                 self.app.notify("the name did not match; nothing deleted", markup=False)
@@ -201,7 +216,7 @@ class PersonasScreen(Screen):
     def action_add_term(self) -> None:
         if persona := self.selected():
 
-            def add(value: str):
+            def add(value: str) -> GuardTerm:
                 kind, _, term = value.partition(" ")
                 return self.store.guard.add(persona, kind.lower(), term)
 
@@ -266,7 +281,7 @@ class PersonasScreen(Screen):
             )
             return
         app.call_from_thread(app.notify, f"added {one_line(handle)}", markup=False)
-        app.call_from_thread(app.personas_changed)  # type: ignore[attr-defined]
+        self.post_message(self.Changed())
         app.call_from_thread(self.reload)
 
     def action_remove_thing(self) -> None:

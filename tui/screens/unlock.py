@@ -1,29 +1,41 @@
-"""Unlocking the store, and creating it on the first run. Key derivation (Argon2id, a few
-tenths of a second) runs in a thread worker so the screen stays responsive."""
+"""Unlocking the store, and creating it on the first run.
+
+These screens ask; the app unlocks. Each posts what the user gave (``Submitted``) and the
+app derives the key in a worker of its own (Argon2id, a few tenths of a second, off the
+event loop), then replaces the screen. A worker of the screen would be cancelled by that
+very replacement, which is how the first run once lost its ending."""
 
 from __future__ import annotations
 
 from importlib import import_module
 from pathlib import Path
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import Footer, Input, Static
 
-from personae.store import Store, StoreError, files
+from personae.store.text import one_line
+from personae.tui.screens.base import PersonaeScreen
+from personae.tui.widgets.clean import CleanInput
 from personae.tui.widgets.header import IdentityHeader
 
 MIN_PASSPHRASE = 8
 
 
-class UnlockScreen(Screen):
-    """Ask for the passphrase (never echoed); open the store or unlock it again."""
+class UnlockScreen(PersonaeScreen[None]):
+    """Ask for the passphrase (never echoed); the app opens the store or unlocks it again."""
 
     BINDINGS = [Binding("ctrl+q", "app.quit", "Quit", id="unlock.quit")]
+
+    class Submitted(Message):
+        """A passphrase to try."""
+
+        def __init__(self, secret: str) -> None:
+            super().__init__()
+            self.secret = secret
 
     def __init__(self, store_dir: Path | None, given: str | None = None) -> None:
         super().__init__()
@@ -31,7 +43,7 @@ class UnlockScreen(Screen):
 
     def compose(self) -> ComposeResult:
         header = IdentityHeader()
-        header.identity = self.app.identity()  # type: ignore[attr-defined]
+        header.identity = self.app.identity()
         yield header
         with Vertical(classes="dialog", id="unlock"):
             yield Static(Content("Unlock personae"), classes="dialog-title")
@@ -50,50 +62,41 @@ class UnlockScreen(Screen):
             self.given = None
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
         secret, event.input.value = event.value, ""
         if secret:
-            self._try(secret)
-
-    def _try(self, secret: str) -> None:
-        self.say("unlocking…")
-        self.query_one(Input).disabled = True
-        self._start(secret)
+            self.say("unlocking…")
+            self.query_one(Input).disabled = True
+            self._start(secret)
 
     def _start(self, secret: str) -> None:
-        self._unlock(secret)
-        # While the thread derives the key and reads the store (neither holds the GIL),
-        # this thread loads the main screen's code, once this frame is out.
+        self.post_message(self.Submitted(secret))
+        # While the app's thread derives the key and reads the store (neither holds the
+        # GIL), this thread loads the main screen's code, once this frame is out.
         self.call_after_refresh(import_module, "personae.tui.screens.main")
 
-    @work(thread=True, exclusive=True, group="unlock")
-    def _unlock(self, secret: str) -> None:
-        app = self.app
-        try:
-            if app.store is None:  # type: ignore[attr-defined]
-                store, indexes = app.opened(self.store_dir, secret)  # type: ignore[attr-defined]
-            else:
-                store = app.store  # type: ignore[attr-defined]
-                store.unlock(secret)
-                indexes = app.read_ahead(store)  # type: ignore[attr-defined]
-        except StoreError as error:
-            app.call_from_thread(self._failed, str(error))
-            return
-        app.call_from_thread(app.unlocked, store, indexes)  # type: ignore[attr-defined]
-
-    def _failed(self, message: str) -> None:
+    def failed(self, message: str) -> None:
+        """The passphrase did not open the store: say why and ask again."""
         self.say(message)
         field = self.query_one(Input)
         field.disabled = False
         field.focus()
 
     def say(self, message: str) -> None:
-        self.query_one("#unlock-message", Static).update(Content(message))
+        self.query_one("#unlock-message", Static).update(Content(one_line(message)))
 
 
-class FirstRunScreen(Screen):
+class FirstRunScreen(PersonaeScreen[None]):
     """No store yet: choose a passphrase (twice) and name the first persona."""
 
     BINDINGS = [Binding("ctrl+q", "app.quit", "Quit", id="firstrun.quit")]
+
+    class Submitted(Message):
+        """Create the store with ``secret`` and a first persona called ``name``."""
+
+        def __init__(self, secret: str, name: str) -> None:
+            super().__init__()
+            self.secret, self.name = secret, name
 
     def __init__(self, store_dir: Path) -> None:
         super().__init__()
@@ -101,7 +104,7 @@ class FirstRunScreen(Screen):
 
     def compose(self) -> ComposeResult:
         header = IdentityHeader()
-        header.identity = self.app.identity()  # type: ignore[attr-defined]
+        header.identity = self.app.identity()
         yield header
         with Vertical(classes="dialog", id="firstrun"):
             yield Static(Content("Welcome to personae"), classes="dialog-title")
@@ -111,11 +114,12 @@ class FirstRunScreen(Screen):
             )
             yield Input(password=True, placeholder="new passphrase (8+ characters)", id="new1")
             yield Input(password=True, placeholder="the same passphrase again", id="new2")
-            yield Input(placeholder="your first persona's name, e.g. Work", id="first-name")
+            yield CleanInput(placeholder="your first persona's name, e.g. Work", id="first-name")
             yield Static(Content(""), id="firstrun-message")
         yield Footer()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
         order = ["new1", "new2", "first-name"]
         current = order.index(event.input.id or "new1")
         if current < len(order) - 1:
@@ -127,7 +131,7 @@ class FirstRunScreen(Screen):
             self.say(problem)
             return
         self.say("creating the store…")
-        self._create(first, name.strip())
+        self.post_message(self.Submitted(first, name.strip()))
 
     @staticmethod
     def _check(first: str, second: str, name: str) -> str:
@@ -139,20 +143,5 @@ class FirstRunScreen(Screen):
             return "name your first persona"
         return ""
 
-    @work(thread=True, exclusive=True, group="unlock")
-    def _create(self, secret: str, name: str) -> None:
-        app = self.app
-        try:
-            if files.db_path(self.store_dir).exists():
-                store = Store.open(self.store_dir, secret)
-            else:
-                store = Store.create(self.store_dir, secret)
-            if not store.personas.list():
-                store.personas.add(name)
-        except StoreError as error:
-            app.call_from_thread(self.say, str(error))
-            return
-        app.call_from_thread(app.unlocked, store)  # type: ignore[attr-defined]
-
     def say(self, message: str) -> None:
-        self.query_one("#firstrun-message", Static).update(Content(message))
+        self.query_one("#firstrun-message", Static).update(Content(one_line(message)))

@@ -37,13 +37,22 @@ def contrast(hex_colour: str) -> str:
     return "#000000" if luminance > 140 else "#ffffff"
 
 
-def band(persona: Persona | None, width: int, right: str = "", left_extra: str = "") -> Text:
-    """One full-width line: glyph and name on the persona's colour; ``right`` at the end."""
+def band(
+    persona: Persona | None,
+    width: int,
+    right: str = "",
+    left_extra: str = "",
+    *,
+    before: str = "",
+) -> Text:
+    """One full-width line: glyph and name on the persona's colour, after the words
+    ``before`` if any ("publishing as ♥ Cookie Dan"); ``right`` at the end."""
     if persona is None:
         label, style = " LOCKED", Style(bold=True, reverse=True)
     else:
         colour = colour_hex(persona.colour)
         label = f" {one_line(persona.glyph)} {one_line(persona.name, 40)}"
+        label = f" {before}{label}" if before else label
         style = Style(bold=True, color=contrast(colour), bgcolor=colour)
     label += left_extra
     right = f"{right} " if right else ""

@@ -3,6 +3,8 @@ on every persona swap: it skips the wrapping and layout a Static goes through.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
@@ -18,16 +20,20 @@ def text_strip(text: Text, width: int, base: Style, console: Console) -> Strip:
     return Strip(segments).crop_extend(0, width, padding)
 
 
+Fitted = Callable[[int], Text]  # the line for a width: for lines that fill the whole row
+
+
 class TextLine(Widget):
-    """A one-line bar showing a ``Text``; longer text is cut at the right edge."""
+    """A one-line bar showing a ``Text`` (longer text is cut at the right edge), or the
+    line a function makes for the bar's width when it is drawn (a full-width band)."""
 
     DEFAULT_CSS = "TextLine { height: 1; }"
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.text = Text()
+        self.text: Text | Fitted = Text()
 
-    def update(self, text: Text) -> None:
+    def update(self, text: Text | Fitted) -> None:
         self.text = text
         self.refresh()
 
@@ -35,4 +41,5 @@ class TextLine(Widget):
         width, base = self.size.width, self.rich_style
         if y:
             return Strip.blank(width, Style(bgcolor=base.bgcolor))
-        return text_strip(self.text, width, base, self.app.console)
+        text = self.text if isinstance(self.text, Text) else self.text(width)
+        return text_strip(text, width, base, self.app.console)

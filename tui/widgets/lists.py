@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 from rich.style import Style
 from rich.text import Text
@@ -13,8 +14,10 @@ from textual.message import Message
 from textual.widgets import DataTable, OptionList
 from textual.widgets.option_list import Option
 
-from personae.store import Draft, OutboxEntry, Persona, PostState, Store
+from personae.store import Draft, OutboxEntry, Persona, PostState, Store, StoreError
 from personae.store.text import one_line
+
+T = TypeVar("T")
 
 
 def waiting(entry: OutboxEntry, now: float) -> str:
@@ -61,9 +64,11 @@ class PersonaList:
 
 
 class DraftList(PersonaList, OptionList):
-    """The active persona's drafts (or, after ``a``, every persona's, each marked)."""
+    """The active persona's drafts (or, after ``a``, every persona's, each marked), one row
+    each, newest first; the first is selected, so ``enter`` opens it at once."""
 
     BINDINGS = [
+        Binding("enter", "select", "Open", id="drafts.open"),
         Binding("a", "toggle_all", "All personas", id="drafts.all"),
         Binding("x", "delete", "Delete", id="drafts.delete"),
     ]
@@ -73,7 +78,14 @@ class DraftList(PersonaList, OptionList):
             super().__init__()
             self.draft = draft
 
-    def __init__(self, clock: Callable[[], float] = time.time, **kwargs) -> None:
+    class DeleteRequested(Message):
+        """``x``: delete ``draft`` (the screen asks first)."""
+
+        def __init__(self, draft: Draft) -> None:
+            super().__init__()
+            self.draft = draft
+
+    def __init__(self, clock: Callable[[], float] = time.time, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.clock = clock
         self.store: Store | None = None
@@ -108,7 +120,9 @@ class DraftList(PersonaList, OptionList):
             line.append(f"#{draft.id} {edited(draft, now):>10}  ", Style(dim=True))
             line.append(one_line(draft.text, 200) or "(empty)")
             self.add_option(Option(line, id=str(draft.id)))
-        if not self.drafts:
+        if self.drafts:
+            self.highlighted = 0
+        else:
             self.add_option(
                 Option(Text(" no drafts: press c to write one"), id="none", disabled=True)
             )
@@ -128,20 +142,20 @@ class DraftList(PersonaList, OptionList):
             return None
         return self.drafts[index]
 
+    def action_cursor_up(self) -> None:
+        """Up stops at the first draft (OptionList would wrap round to the last)."""
+        if self.highlighted:
+            super().action_cursor_up()
+
+    def action_cursor_down(self) -> None:
+        """Down stops at the last draft."""
+        if self.highlighted is None or self.highlighted < len(self.drafts) - 1:
+            super().action_cursor_down()
+
     def action_delete(self) -> None:
-        from personae.tui.screens.modals import ConfirmDialog
-
         draft = self.selected_draft()
-        if draft is None or self.store is None:
-            return
-
-        def answer(yes: bool | None) -> None:
-            if yes and self.store is not None:
-                self.store.drafts.remove(draft)
-                self.reload()
-
-        question = f"Delete draft #{draft.id}: {one_line(draft.text, 60)}?"
-        self.app.push_screen(ConfirmDialog("Delete draft", question), answer)
+        if draft is not None:
+            self.post_message(self.DeleteRequested(draft))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -155,9 +169,9 @@ class OutboxTable(PersonaList, DataTable):
 
     BINDINGS = [
         Binding("r", "retry", "Retry", id="outbox.retry"),
-        Binding("x", "cancel_entry", "Cancel to draft", id="outbox.cancel"),
+        Binding("x", "cancel_entry", "To draft", id="outbox.cancel"),
         Binding("e", "edit", "Edit", id="outbox.edit"),
-        Binding("p", "app.publish_now", "Publish due now", id="outbox.publish_now"),
+        Binding("u", "app.publish_now", "Send now", id="outbox.send_due"),
     ]
 
     class Edit(Message):
@@ -165,7 +179,7 @@ class OutboxTable(PersonaList, DataTable):
             super().__init__()
             self.draft = draft
 
-    def __init__(self, clock: Callable[[], float] = time.time, **kwargs) -> None:
+    def __init__(self, clock: Callable[[], float] = time.time, **kwargs: Any) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
         self.clock = clock
         self.store: Store | None = None
@@ -213,29 +227,24 @@ class OutboxTable(PersonaList, DataTable):
         return self.entries[row] if 0 <= row < len(self.entries) else None
 
     def action_retry(self) -> None:
-        entry = self.selected()
-        if entry is None or self.store is None:
-            return
-        self._attempt(lambda: self.store.outbox.retry(entry), "queued again")  # type: ignore[union-attr]
+        entry, store = self.selected(), self.store
+        if entry is not None and store is not None:
+            self._attempt(lambda: store.outbox.retry(entry), "queued again")
 
     def action_cancel_entry(self) -> None:
-        entry = self.selected()
-        if entry is None or self.store is None:
-            return
-        self._attempt(lambda: self.store.outbox.cancel(entry), "back in drafts")  # type: ignore[union-attr]
+        entry, store = self.selected(), self.store
+        if entry is not None and store is not None:
+            self._attempt(lambda: store.outbox.cancel(entry), "back in drafts")
 
     def action_edit(self) -> None:
-        entry = self.selected()
-        if entry is None or self.store is None:
+        entry, store = self.selected(), self.store
+        if entry is None or store is None:
             return
-        store = self.store
         draft = self._attempt(lambda: store.outbox.cancel(entry), "")
         if draft is not None:
             self.post_message(self.Edit(draft))
 
-    def _attempt(self, change: Callable[[], object], done: str) -> object:
-        from personae.store import StoreError
-
+    def _attempt(self, change: Callable[[], T], done: str) -> T | None:
         try:
             result = change()
         except StoreError as error:

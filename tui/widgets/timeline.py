@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
@@ -25,6 +25,7 @@ from personae.store.text import one_line
 
 CACHE_ROWS = 600  # decrypted items kept; a few screens' worth
 MARGIN = 20  # rows decrypted beyond the visible ones, for smooth line-by-line scrolling
+Index = tuple[list[int], dict[int, bool]]  # a persona's item ids (newest first), read marks
 LEAD_CELLS = 2 + 11 + 19  # unread mark, age, author: the cells before an item's text
 # Characters one cell wide (as Rich measures them): text made only of these is cut and padded
 # by counting characters. Western scripts, and the dash and ellipsis this widget adds.
@@ -57,7 +58,11 @@ class TimelineView(ScrollView, can_focus=True):
         Binding("home", "jump(0)", "First", show=False, id="timeline.first"),
         Binding("end", "jump(-1)", "Last", show=False, id="timeline.last"),
         Binding("enter", "open", "Open", id="timeline.open"),
-        Binding("m", "toggle_read", "Read/unread", id="timeline.mark_read"),
+        Binding("m", "toggle_read", "Read", id="timeline.mark_read"),
+        Binding("slash", "screen.search", "Search", id="timeline.search"),
+        Binding("r", "app.refresh", "Refresh", id="timeline.refresh"),
+        Binding("l", "link(False)", "Open link", show=False, id="item.open_link"),
+        Binding("L", "link(True)", "Copy link", show=False, id="item.copy_link"),
     ]
 
     class Opened(Message):
@@ -65,16 +70,26 @@ class TimelineView(ScrollView, can_focus=True):
             super().__init__()
             self.item = item
 
-    def __init__(self, clock: Callable[[], float] = time.time, **kwargs) -> None:
+    class ReadChanged(Message):
+        """An item was marked read or unread: the counts shown elsewhere change."""
+
+    class LinkRequested(Message):
+        """``l``/``L`` on the selected item: open its link, or copy it."""
+
+        def __init__(self, item: Item, copy: bool) -> None:
+            super().__init__()
+            self.item, self.copy = item, copy
+
+    def __init__(self, clock: Callable[[], float] = time.time, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.clock = clock
         self.persona_id: int | None = None
         self.ids: list[int] = []
         self.read: dict[int, bool] = {}
         self.cursor = 0
-        self.query = ""
+        self.searched = ""  # the search this view is narrowed to, if any
         self._cache: OrderedDict[int, Item] = OrderedDict()
-        self.indexes: dict[int, tuple[list[int], dict[int, bool]]] = {}
+        self.indexes: dict[int, Index] = {}
         self._store: Store | None = None
         self._paint: _Paint | None = None  # set while a paint is under way
 
@@ -90,7 +105,7 @@ class TimelineView(ScrollView, can_focus=True):
         self._resize()
         self.scroll_to(y=0, animate=False, immediate=True)
 
-    def _index(self, store: Store, persona_id: int) -> tuple[list[int], dict[int, bool]]:
+    def _index(self, store: Store, persona_id: int) -> Index:
         if persona_id not in self.indexes:
             self.indexes[persona_id] = ids_and_marks(store, persona_id)
         ids, read = self.indexes[persona_id]
@@ -111,13 +126,13 @@ class TimelineView(ScrollView, can_focus=True):
                 return
             self.app.call_from_thread(self._warmed, store, persona_id, found)
 
-    def _warmed(self, store: Store, persona_id: int, found) -> None:
+    def _warmed(self, store: Store, persona_id: int, found: Index) -> None:
         if store is self._store and store.unlocked:
             self.indexes.setdefault(persona_id, found)
 
     def narrow(self, query: str, ids: list[int]) -> None:
         """Show only ``ids`` (a search's matches, newest first)."""
-        self.query, self.ids, self.cursor = query, ids, 0
+        self.searched, self.ids, self.cursor = query, ids, 0
         self._resize()
         self.scroll_to(y=0, animate=False, immediate=True)
 
@@ -127,7 +142,7 @@ class TimelineView(ScrollView, can_focus=True):
             return
         current = self.current_id()
         self.indexes.clear()  # a refresh may have brought items to any persona
-        self.query = ""
+        self.searched = ""
         self.ids, self.read = self._index(self._store, self.persona_id)
         self.cursor = self.ids.index(current) if current in self.read else 0
         self._resize()
@@ -142,7 +157,7 @@ class TimelineView(ScrollView, can_focus=True):
         """Forget everything decrypted and every id (on lock and on persona swap)."""
         self._cache.clear()
         self.indexes = {}
-        self.ids, self.read, self.cursor, self.query = [], {}, 0, ""
+        self.ids, self.read, self.cursor, self.searched = [], {}, 0, ""
         self.persona_id = None
         self._store = None
 
@@ -210,8 +225,8 @@ class TimelineView(ScrollView, can_focus=True):
         if row >= len(self.ids):
             base = paint.plain[0]
             if row == 0:
-                empty = " nothing here yet: press r to refresh" if not self.query else ""
-                text = empty or f" no item matches {self.query!r}"
+                empty = " nothing here yet: press r to refresh" if not self.searched else ""
+                text = empty or f" no item matches {self.searched!r}"
                 line = Strip([Segment(one_line(text), base)]).crop_extend(0, paint.width, base)
                 return _under_scrollbar(line, paint.gutter, base)
             return Strip.blank(paint.width + paint.gutter, base)
@@ -256,12 +271,18 @@ class TimelineView(ScrollView, can_focus=True):
         if item_id is not None:
             self.set_read(item_id, not self.read.get(item_id, False))
 
+    def action_link(self, copy: bool) -> None:
+        item = self.item_at(self.cursor)
+        if item is not None:
+            self.post_message(self.LinkRequested(item, copy))
+
     def set_read(self, item_id: int, read: bool) -> None:
         if self._store is None:
             return
         self._store.timeline.mark_read([item_id], read)
         self.read[item_id] = read
         self.refresh()
+        self.post_message(self.ReadChanged())
 
     def _move(self, row: int) -> None:
         if not self.ids:
@@ -319,6 +340,6 @@ def _one_line(text: str, width: int) -> str:
     return one_line(text, width)
 
 
-def ids_and_marks(store: Store, persona_id: int) -> tuple[list[int], dict[int, bool]]:
+def ids_and_marks(store: Store, persona_id: int) -> Index:
     index = store.timeline.index(persona_id)
     return [item_id for item_id, _ in index], dict(index)
