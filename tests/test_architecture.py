@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.layout import linked_tree
+from tests.support.typecheck import typecheck
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -25,6 +26,11 @@ def test_layers_point_one_way_tui_networks_store(tmp_path: Path) -> None:
     done = _run(str(BIN / "lint-imports"), path=linked_tree(tmp_path))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "broken" not in done.stdout.replace("0 broken", "")
+
+
+def test_types_check_strict_on_store_and_networks_defaults_on_the_app(tmp_path: Path) -> None:
+    done = typecheck(tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_ruff_finds_nothing() -> None:
