@@ -209,9 +209,17 @@ class PersonasScreen(PersonaeScreen[None]):
         self.app.push_screen(TypeNameDialog(persona, counts), confirmed)
 
     def action_add_feed(self) -> None:
-        if persona := self.selected():
-            add = lambda url: self.store.feeds.add(persona, url)  # noqa: E731
-            self._ask("Add feed", "Feed address (https://…):", add)
+        from personae.networks.subscriptions import add_feed
+
+        persona = self.selected()
+        if persona is None:
+            return
+
+        def chosen(url: str | None) -> None:
+            if url and url.strip():
+                self._add_checked(url.strip(), lambda: add_feed(self.store, persona, url))
+
+        self.app.push_screen(PromptDialog("Add feed", "Feed address (https://…):"), chosen)
 
     def action_add_term(self) -> None:
         if persona := self.selected():
@@ -263,24 +271,31 @@ class PersonasScreen(PersonaeScreen[None]):
 
         self.app.push_screen(PromptDialog("Account secret", label, password=True), secret)
 
-    @work(thread=True, group="verify")
     def _add_account(
         self, persona: Persona, network_name: str, handle: str, server: str, secret: str
     ) -> None:
-        """Verify (log in) first, in a worker: nothing is saved for an account that fails."""
         from personae.networks.accounts import add_account
+
+        self._add_checked(
+            handle, lambda: add_account(self.store, persona, network_name, handle, server, secret)
+        )
+
+    @work(thread=True, group="verify")
+    def _add_checked(self, label: str, add: Callable[[], object]) -> None:
+        """Add an account or a feed in a worker: it is saved only once its server answered
+        (a login, a feed that parses), as the command line does."""
         from personae.networks.errors import NetworkError
 
         app = self.app
-        app.call_from_thread(app.notify, f"verifying {one_line(handle)}…", markup=False)
+        app.call_from_thread(app.notify, f"checking {one_line(label)}…", markup=False)
         try:
-            add_account(self.store, persona, network_name, handle, server, secret)
+            add()
         except (NetworkError, StoreError) as error:
             app.call_from_thread(
                 app.notify, f"not added: {one_line(str(error))}", severity="error", markup=False
             )
             return
-        app.call_from_thread(app.notify, f"added {one_line(handle)}", markup=False)
+        app.call_from_thread(app.notify, f"added {one_line(label)}", markup=False)
         self.post_message(self.Changed())
         app.call_from_thread(self.reload)
 
