@@ -185,6 +185,12 @@ class Store:
             self.lock()
             self.conn.close()
 
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # -- transactions --------------------------------------------------------------------
 
     @contextlib.contextmanager

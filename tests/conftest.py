@@ -39,6 +39,16 @@ def family(store, work):
     return store.personas.add("Family", colour="orange", glyph="F")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that need the same heavy real server run on one worker (``--dist loadgroup``),
+    which starts it once: the Bluesky PDS network, and sshd with its throwaway users."""
+    for item in items:
+        for server in ("pds", "sshd"):
+            if item.get_closest_marker(server):
+                item.add_marker(pytest.mark.xdist_group(server))
+                break
+
+
 def corpus(*parts: str) -> Path:
     """A path in ../shared/corpus; the test is skipped when the corpus is absent."""
     path = CORPUS.joinpath(*parts)

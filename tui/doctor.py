@@ -238,7 +238,12 @@ def terminal_colours(term: str) -> int | None:
 
 
 def size_check() -> Check:
-    size = shutil.get_terminal_size(fallback=(0, 0))
+    # The terminal's own size, as the app will get it: COLUMNS/LINES in the environment
+    # may be stale (exported by a shell or a test runner), so they are not consulted.
+    try:
+        size = os.get_terminal_size(sys.stdout.fileno())
+    except (OSError, ValueError):
+        return Check("terminal size", SKIP, "unknown (not a terminal)")
     if not size.columns or not size.lines:
         return Check("terminal size", SKIP, "unknown (not a terminal)")
     text = f"{size.columns}x{size.lines}"

@@ -92,10 +92,15 @@ def cli(tmp_path: Path) -> Cli:
 
 @pytest.fixture
 def two(cli: Cli) -> Cli:
-    """Work (with a local publishing target) and Family personas."""
-    cli.ok("persona", "add", "Work", "--colour", "blue", "--glyph", "W")
-    cli.ok("persona", "add", "Family", "--colour", "orange", "--glyph", "F")
-    target = cli.home / "published"
-    cli.ok("account", "add", "Work", "local", "--handle", "dan@acme", "--server", str(target))
-    cli.ok("account", "add", "Family", "local", "--handle", "dan.cookies", "--server", str(target))
+    """Work (with a local publishing target) and Family personas. Set up through the
+    library, as ``persona add`` and ``account add`` would (their own tests run them): a
+    command costs a process start, and most tests need this state before they begin."""
+    from personae.networks.accounts import add_account
+
+    target = str(cli.home / "published")
+    with Store.open(cli.store_dir, PASSPHRASE) as store:
+        work = store.personas.add("Work", colour="blue", glyph="W")
+        family = store.personas.add("Family", colour="orange", glyph="F")
+        add_account(store, work, "local", "dan@acme", target)
+        add_account(store, family, "local", "dan.cookies", target)
     return cli

@@ -10,27 +10,35 @@ from tests.cli.conftest import Cli
 
 @pytest.fixture
 def full(two: Cli) -> Cli:
-    """Work holds a draft, a queued post, a feed and a guard term, besides its account."""
-    two.ok("persona", "set", "Work", "--send-delay", "600")
-    two.ok("draft", "Work", "Quarterly numbers")
-    two.ok("post", "Work", "Launch day")
-    two.ok("feed", "add", "Work", "https://acme.example/feed.xml", "--no-verify")
-    two.ok("guard", "add", "Work", "own", "#acme")
+    """Work holds a draft, a queued post, a feed and a guard term, besides its account
+    (set up through the library; the commands that make them have tests of their own)."""
+    from personae.networks.posting import publishable, queue
+    from personae.store import Store
+    from tests.conftest import PASSPHRASE
+
+    with Store.open(two.store_dir, PASSPHRASE) as store:
+        work = store.personas.set_send_delay(store.personas.find("Work"), 600)
+        store.drafts.save(work.id, "Quarterly numbers")
+        targets = publishable(store, work)
+        queue(store, store.drafts.save(work.id, "Launch day", [a.id for a in targets]), targets)
+        store.feeds.add(work, "https://acme.example/feed.xml")
+        store.guard.add(work, "own", "#acme")
     return two
 
 
 def _holdings(cli: Cli) -> dict[str, list]:
-    """The personas, and what Work holds while it exists."""
+    """The personas, and what Work holds while it exists (one export: two commands)."""
     personas = [p["name"] for p in cli.ok("persona", "list", "--json").json()]
     if "Work" not in personas:
         return {"personas": personas}
+    work = cli.ok("export", "Work").json()
     return {
         "personas": personas,
-        "accounts": [a["handle"] for a in cli.ok("account", "list", "Work", "--json").json()],
-        "feeds": [f["url"] for f in cli.ok("feed", "list", "Work", "--json").json()],
-        "guard": [t["term"] for t in cli.ok("guard", "list", "Work", "--json").json()],
-        "drafts": [d["text"] for d in cli.ok("drafts", "Work", "--json").json()],
-        "outbox": [e["text"] for e in cli.ok("outbox", "--json").json()],
+        "accounts": [a["handle"] for a in work["accounts"]],
+        "feeds": [f["url"] for f in work["feeds"]],
+        "guard": [t["term"] for t in work["guard"]],
+        "drafts": [d["text"] for d in work["drafts"] if d["state"] == "draft"],
+        "outbox": [e["text"] for e in work["outbox"]],
     }
 
 
