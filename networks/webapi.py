@@ -192,6 +192,15 @@ def text(value: Any, key: str) -> str:
     return ""
 
 
+def ident(value: Any, key: str) -> str:
+    """An id: ``value[key]`` when it is a non-empty string of safe characters, else "".
+    (A number is not taken: X, LinkedIn and Meta all send ids as strings.)"""
+    found = value.get(key) if isinstance(value, dict) else None
+    if isinstance(found, str) and re.fullmatch(r"[A-Za-z0-9_:.\-]{1,200}", found):
+        return found
+    return ""
+
+
 def describe_body(answer: Answer) -> str:
     """What a non-JSON body looks like, for a message."""
     if not answer.body.strip():

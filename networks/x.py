@@ -66,6 +66,7 @@ from personae.networks.webapi import (
     base_url,
     comparable,
     host_of,
+    ident,
     iso_time,
     items,
     obj,
@@ -175,7 +176,7 @@ class XNetwork(Network):
                     "not published again"
                 ) from None
             return found
-        post_id = text(obj(answer.require_json(call.where), "data"), "id")
+        post_id = ident(obj(answer.require_json(call.where), "data"), "id")
         if not post_id.isdigit():
             raise ServerTrouble(f"{call.where}: the answer to the post names no post")
         return Published(post_id, call.link(post_id), session=call.changed_session())

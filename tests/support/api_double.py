@@ -110,7 +110,7 @@ class ApiDouble:
         self.seen: list[Request] = []
         self.routes: list[Route] = []
         self._connections: set[socket.socket] = set()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._httpd = _QuietServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._serve, name=f"{self.name}-double")
 
@@ -235,6 +235,11 @@ class ApiDouble:
     def _checked(self, request: Request, reply: Reply) -> Reply:
         self.check(request, reply)
         return reply
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up (a timeout test) is no error worth a traceback."""
 
 
 def _handler_for(double: ApiDouble) -> type[BaseHTTPRequestHandler]:

@@ -225,8 +225,12 @@ class XDouble(ApiDouble):
                     "Not Found Error",
                     f"Could not find post with id: [{tweet_id}].",
                     kind="https://api.x.com/2/problems/resource-not-found",
-                    extra={"parameter": "id", "value": tweet_id, "resource_type": "tweet",
-                           "resource_id": tweet_id},  # fmt: skip
+                    extra={
+                        "parameter": "id",
+                        "value": tweet_id,
+                        "resource_type": "tweet",
+                        "resource_id": tweet_id,
+                    },
                 )
             self.tweets.remove(mine[0])
         return self._ok({"data": {"deleted": True}})
@@ -525,7 +529,9 @@ def _rate_headers(remaining: int = 99, reset: int | None = None) -> dict[str, st
 
 def _shown(words: str) -> str:
     """Text as X gives it back: & < > escaped, every link wrapped in t.co."""
-    wrapped = _URL.sub(lambda m: "https://t.co/" + hashlib.sha1(m[0].encode()).hexdigest()[:10], words)
+    wrapped = _URL.sub(
+        lambda m: "https://t.co/" + hashlib.sha1(m[0].encode()).hexdigest()[:10], words
+    )
     return html.escape(wrapped, quote=False)
 
 

@@ -4,6 +4,7 @@ request or answer that broke X's published spec fails the test."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -38,8 +39,15 @@ def x() -> Iterator[XNetwork]:
     adapter.close()
 
 
-def account(double: XDouble, login: str = "alice", cursor: str = "", **fields: str) -> Source:
-    """``login``'s account on the double, with an access token given by hand."""
+def account(double: XDouble, login: str = "alice", cursor: str = "") -> Source:
+    """``login``'s account as the store keeps it after ``verify``: an access token given
+    by hand, and the session holding the user's id."""
+    user = double.user(login)
+    session = json.dumps({"user_id": user.id, "username": user.username})
     return Source(
-        url=double.url, handle=f"@{login}", secret=double.token(login), cursor=cursor, **fields
+        url=double.url,
+        handle=f"@{user.username}",
+        secret=double.token(login),
+        session=session,
+        cursor=cursor,
     )
