@@ -281,7 +281,7 @@ def _handler_for(double: ApiDouble) -> type[BaseHTTPRequestHandler]:
         def _send(self, reply: Reply) -> None:
             body = reply.encoded()
             self.send_response(reply.status)
-            if body or reply.status not in (204, 304):
+            if reply.content_type:
                 self.send_header("Content-Type", reply.content_type)
             self.send_header("Content-Length", str(len(body)))
             for name, value in reply.headers.items():
