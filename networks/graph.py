@@ -27,6 +27,7 @@ RELOGIN = "re-authorise: personae account login"
 THROTTLED = {4, 17, 32, 613, *range(80001, 80015)}  # app, user, page, custom, business use
 PERMISSION = {10, *range(200, 300)}
 TRANSIENT = {1, 2}  # unknown error, service temporarily unavailable
+NOT_READY = 24  # Threads: the container is not ready for publishing yet
 
 
 class DuplicateMessage(Rejected):
@@ -58,6 +59,8 @@ def graph_refusal(answer: Answer, where: str, doing: str, *secrets: str) -> Netw
         return Rejected(f"{where} has temporarily blocked this account from posting{detail}")
     if code == 506:
         return DuplicateMessage(f"{where}: a duplicate of a recent post{detail}")
+    if code == NOT_READY:
+        return ServerTrouble(f"{where}: the post is not ready for publishing yet{detail}")
     if code in PERMISSION:
         return AuthFailed(f"{where} lacks the permission for {doing} (#{code}{detail}); {RELOGIN}")
     transient = obj(answer.data, "error").get("is_transient") is True
