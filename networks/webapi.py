@@ -116,10 +116,10 @@ class WebApi:
             ) as response:
                 body = self._read(response, host, doing, deadline)
                 return Answer(response.status_code, response.headers, body, parse_json(body))
-        except httpx.TransportError as error:
-            raise transport_failure(error, host, doing) from None
         except (httpx.InvalidURL, httpx.UnsupportedProtocol):
             raise Rejected(f"{self.where}: not a usable server address") from None
+        except httpx.TransportError as error:
+            raise transport_failure(error, host, doing) from None
 
     def _read(self, response: httpx.Response, host: str, doing: str, deadline: float) -> bytes:
         limit = self.limits.max_bytes

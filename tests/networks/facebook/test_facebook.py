@@ -241,3 +241,17 @@ def test_a_wrong_graph_version_is_refused_by_the_server(double):
     with pytest.raises(Rejected):
         old.publish(account(double), _post("x"))
     old.close()
+
+
+@pytest.mark.slow
+def test_a_slow_answer_that_timed_out_is_found_not_sent_again(double, facebook):
+    post = _post("Slow network")
+    double.fault("slow", method="POST", path=FEED, delay=1.5)
+    with pytest.raises(ServerTrouble, match="did not answer in time"):
+        facebook.publish(account(double), post)
+
+    found = facebook.find_published(account(double), post) or facebook.publish(
+        account(double), post
+    )
+
+    assert [p.id for p in double.posts] == [found.remote_id]

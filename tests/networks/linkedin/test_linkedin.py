@@ -269,3 +269,17 @@ def test_a_web_page_for_an_error_is_one_clean_line(double, linkedin):
 def test_too_long_for_linkedin_is_caught_before_sending(linkedin):
     assert linkedin.check_length("x" * 3000) is None
     assert linkedin.check_length("x" * 3001) == "3001 characters, LinkedIn allows 3000"
+
+
+@pytest.mark.slow
+def test_a_slow_answer_that_timed_out_is_found_not_sent_again(double, linkedin):
+    post = _post("Slow network")
+    double.fault("slow", method="POST", path=POSTS, delay=1.5)
+    with pytest.raises(ServerTrouble, match="did not answer in time"):
+        linkedin.publish(account(double), post)
+
+    found = linkedin.find_published(account(double), post) or linkedin.publish(
+        account(double), post
+    )
+
+    assert [s.urn for s in double.shares] == [found.remote_id]

@@ -160,3 +160,15 @@ def test_a_broken_answer_to_the_container_request_is_server_trouble(double, thre
     with pytest.raises(ServerTrouble, match="malformed answer instead of JSON"):
         threads.publish(account(double), Outbox("x").post())
     assert double.count_posts("alice") == 0
+
+
+@pytest.mark.slow
+def test_a_slow_publish_answer_is_resolved_by_the_containers_status(double, threads):
+    outbox = Outbox("Slow network")
+    double.fault("slow", method="POST", path=PUBLISH, delay=1.5)
+    with pytest.raises(ServerTrouble, match="did not answer in time"):
+        threads.publish(account(double), outbox.post())
+
+    again = threads.publish(account(double), outbox.post())
+
+    assert [m.id for m in double.media] == [again.remote_id]
