@@ -5,6 +5,7 @@ take plain values and return plain values; the sync engine moves them in and out
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -23,6 +24,7 @@ class Capabilities:
     needs_secret: bool = True
     secret_label: str = "password"  # how the prompt names the secret
     default_server: str = ""
+    publish_only: bool = False  # publishes, but the API offers no timeline to read
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,11 @@ class Post:
     text: str
     idem_key: str  # stored before the first attempt
     details: dict[str, Any] = field(default_factory=dict)  # from ``prepare``, stored likewise
+    # Called by an adapter with details to store before its next step (e.g. a container id),
+    # so that a retry after a crash resumes instead of starting over.
+    checkpoint: Callable[[dict[str, Any]], None] | None = field(
+        default=None, compare=False, repr=False
+    )
 
 
 @dataclass(frozen=True)
@@ -115,6 +122,17 @@ class Network(ABC):
         from personae.networks.errors import Rejected
 
         raise Rejected(f"{self.title} is read-only")
+
+    def find_published(self, source: Source, post: Post) -> Published | None:
+        """The post, if an earlier attempt already published it; else None.
+
+        For networks without an idempotency key: after an attempt whose outcome is unknown
+        (timeout, dropped connection, 5xx after sending) the sync engine calls this before
+        sending again. An adapter looks among the account's own recent posts for this text
+        (after the network's own normalisation), created since the attempt's timestamp in
+        ``post.details``, in one request. The default finds nothing: networks whose
+        ``publish`` is idempotent by itself need no look-up."""
+        return None
 
     def delete(self, source: Source, remote_id: str) -> None:
         from personae.networks.errors import Rejected
